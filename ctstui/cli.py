@@ -1,0 +1,88 @@
+"""The ``ctstui`` command: the TUI by default, subcommands for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .commands import COMMANDS
+from .commands.context import CliError, Context, parse_today
+from .store import StoreError
+
+
+def _common_options(*, top: bool) -> argparse.ArgumentParser:
+    # Subcommands repeat the options but must not reset what was given before
+    # the command name (argparse would overwrite it with their default).
+    default = None if top else argparse.SUPPRESS
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help="plan file (default: $CTSTUI_DB, else plan.json in your data folder)",
+    )
+    common.add_argument(
+        "--demo",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="work on a scratch copy of the bundled sample plan",
+    )
+    common.add_argument(
+        "--today",
+        metavar="DATE",
+        default=default,
+        help="treat DATE (YYYY-MM-DD) as today (also $CTSTUI_TODAY)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options(top=True)
+    sub_common = _common_options(top=False)
+    parser = argparse.ArgumentParser(
+        prog="ctstui",
+        description="A keyboard-driven planner for culture, tourism and sport improvement "
+        "programmes. With no command, opens the planner.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"ctstui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"ctstui.commands.{name}")
+        command = sub.add_parser(
+            module.NAME, help=module.HELP, description=module.HELP, parents=[sub_common]
+        )
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        ctx = Context(db=args.db, demo=args.demo, today=parse_today(args.today))
+        if getattr(args, "run", None) is None:
+            return run_tui(ctx)
+        return args.run(args, ctx)
+    except (CliError, StoreError) as exc:
+        print(f"ctstui: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_tui(ctx: Context) -> int:
+    from .tui.app import make_app
+
+    store = ctx.open_store(autosave=False)
+    app = make_app(store, today=ctx.today)
+    app.run()
+    return app.return_code or 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

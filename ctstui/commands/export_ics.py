@@ -1,0 +1,18 @@
+"""`ctstui export-ics` (being built: see its issue)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .context import CliError, Context
+
+NAME = "export-ics"
+HELP = "export-ics (not built yet)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    raise CliError("'export-ics' is not built yet")

@@ -1,0 +1,18 @@
+"""`ctstui import` (being built: see its issue)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .context import CliError, Context
+
+NAME = "import"
+HELP = "import (not built yet)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    raise CliError("'import' is not built yet")

@@ -1,0 +1,18 @@
+"""`ctstui report` (being built: see its issue)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .context import CliError, Context
+
+NAME = "report"
+HELP = "report (not built yet)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    raise CliError("'report' is not built yet")

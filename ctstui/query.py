@@ -1,0 +1,271 @@
+"""The filter language shared by the TUI and the CLI.
+
+Plain Python (no Textual).  A query is a list of terms that must all match:
+
+    lead:SN status:tbc          field terms
+    month:nov  month:2013-11    window overlaps a month (any year / that month)
+    before:2013-09-01           window starts before the date
+    after:2013-09               window ends after the date
+    kind:"peer review"          quoted values
+    status:tbc,planned          commas: any of the values
+    -status:completed           a leading '-' negates a term
+    solihull  "new PHs"         free words match title, place, audience, notes
+
+A query that cannot be understood raises :class:`QueryError` with the
+position and what was expected.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from .model import Activity, Kind, Rag, Status, Theme
+
+
+class QueryError(ValueError):
+    """A query that cannot be understood; ``position`` is the offending column."""
+
+    def __init__(self, message: str, position: int = 0) -> None:
+        super().__init__(message)
+        self.position = position
+
+
+Predicate = Callable[[Activity], bool]
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+
+THEME_ALIASES = {"visitor": Theme.TOURISM, "visitor economy": Theme.TOURISM, "library": Theme.LIBRARIES}
+
+_TOKEN = re.compile(
+    r"""\s*(?P<neg>-)?(?:(?P<field>[A-Za-z_]+):)?(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]+))?""",
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str | None  # None: a free word
+    value: str
+    negated: bool
+    predicate: Predicate
+
+    def __str__(self) -> str:
+        value = f'"{self.value}"' if (" " in self.value or not self.value) else self.value
+        text = f"{self.field}:{value}" if self.field else value
+        return f"-{text}" if self.negated else text
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: tuple[Term, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Query:
+        return cls(text, tuple(_parse_terms(text)))
+
+    def matches(self, activity: Activity) -> bool:
+        return all(term.predicate(activity) != term.negated for term in self.terms)
+
+    def filter(self, activities: Iterable[Activity]) -> list[Activity]:
+        if not self.terms:
+            return list(activities)
+        return [a for a in activities if self.matches(a)]
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+
+def parse_query(text: str) -> Query:
+    return Query.parse(text)
+
+
+def _parse_terms(text: str) -> Iterable[Term]:
+    pos = 0
+    length = len(text)
+    while pos < length:
+        if text[pos].isspace():
+            pos += 1
+            continue
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            raise QueryError(f"cannot read the query at column {pos + 1}: {text[pos:]!r}", pos)
+        if text[match.end() - 1 : match.end()] != '"' and text.count('"', pos, match.end()) % 2:
+            raise QueryError(f"unclosed quote at column {pos + 1}", pos)
+        quoted = match.group("quoted")
+        value = quoted if quoted is not None else (match.group("bare") or "")
+        field = match.group("field")
+        negated = bool(match.group("neg"))
+        if match.end() < length and not text[match.end()].isspace():
+            if text[match.end()] == '"':
+                raise QueryError(f"unclosed quote at column {match.end() + 1}", match.end())
+        if field is None and not value:
+            raise QueryError(f"a lone '-' at column {pos + 1}: put the term right after it", pos)
+        yield _term(field.lower() if field else None, value, negated, pos)
+        pos = match.end()
+
+
+def _term(field: str | None, value: str, negated: bool, pos: int) -> Term:
+    if field is None:
+        needle = value.casefold()
+        return Term(None, value, negated, lambda a: needle in _haystack(a))
+    if field not in FIELDS:
+        known = ", ".join(sorted(FIELDS))
+        raise QueryError(f"unknown field {field!r} at column {pos + 1} (known: {known})", pos)
+    if not value:
+        raise QueryError(f"{field}: needs a value (column {pos + 1})", pos)
+    alternatives = [v for v in value.split(",") if v] if field not in ("before", "after") else [value]
+    try:
+        predicates = [FIELDS[field](v) for v in alternatives]
+    except QueryError as exc:
+        raise QueryError(f"{exc} (column {pos + 1})", pos)
+    if len(predicates) == 1:
+        predicate = predicates[0]
+    else:
+        predicate = lambda a, ps=tuple(predicates): any(p(a) for p in ps)  # noqa: E731
+    return Term(field, value, negated, predicate)
+
+
+def _haystack(activity: Activity) -> str:
+    return "\n".join(
+        (activity.title, activity.place, activity.audience, activity.notes, activity.programme)
+    ).casefold()
+
+
+def _enum_value(enum_cls, value: str, field: str, aliases: dict | None = None):
+    wanted = value.casefold().replace("_", " ")
+    if aliases and wanted in aliases:
+        return aliases[wanted]
+    for member in enum_cls:
+        if member.value == wanted:
+            return member
+    starts = [m for m in enum_cls if m.value.startswith(wanted)]
+    if len(starts) == 1:
+        return starts[0]
+    allowed = ", ".join(m.value for m in enum_cls)
+    raise QueryError(f"{field}:{value} is not one of {allowed}")
+
+
+def _status(value: str) -> Predicate:
+    status = _enum_value(Status, value, "status")
+    return lambda a: a.status is status
+
+
+def _rag(value: str) -> Predicate:
+    rag = _enum_value(Rag, value, "rag")
+    return lambda a: a.rag is rag
+
+
+def _theme(value: str) -> Predicate:
+    theme = _enum_value(Theme, value, "theme", THEME_ALIASES)
+    return lambda a: a.theme is theme
+
+
+def _kind(value: str) -> Predicate:
+    kind = _enum_value(Kind, value, "kind")
+    return lambda a: a.kind is kind
+
+
+def _lead(value: str) -> Predicate:
+    wanted = value.casefold()
+    return lambda a: any(lead.casefold() == wanted for lead in a.leads)
+
+
+def _contains(attribute: str) -> Callable[[str], Predicate]:
+    def build(value: str) -> Predicate:
+        needle = value.casefold()
+        return lambda a: needle in getattr(a, attribute).casefold()
+
+    return build
+
+
+def _optional(value: str) -> Predicate:
+    wanted = value.casefold()
+    if wanted not in ("yes", "no", "true", "false"):
+        raise QueryError(f"optional:{value} should be yes or no")
+    flag = wanted in ("yes", "true")
+    return lambda a: a.optional is flag
+
+
+def parse_month(value: str) -> tuple[int | None, int]:
+    """"2013-11" -> (2013, 11); "nov"/"november" -> (None, 11)."""
+    text = value.strip().casefold()
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if 1 <= month <= 12:
+            return year, month
+    elif text in MONTHS:
+        return None, MONTHS[text]
+    raise QueryError(f"month:{value} should be a month such as 2013-11, nov or november")
+
+
+def _month(value: str) -> Predicate:
+    year, month = parse_month(value)
+    if year is not None:
+        first = date(year, month, 1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        return lambda a: _overlaps(a, first, last)
+
+    def any_year(a: Activity) -> bool:
+        start, end = a.when.start or a.when.end, a.when.end or a.when.start
+        if start is None or end is None:
+            return False
+        span = (end.year - start.year) * 12 + end.month - start.month
+        return span >= 11 or any(
+            (start.month - 1 + i) % 12 + 1 == month for i in range(span + 1)
+        )
+
+    return any_year
+
+
+def _overlaps(activity: Activity, first: date, last: date) -> bool:
+    start, end = activity.when.start, activity.when.end
+    if start is None and end is None:
+        return False
+    return (start or date.min) <= last and (end or date.max) >= first
+
+
+def parse_query_date(value: str) -> date:
+    text = value.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if match and 1 <= int(match.group(2)) <= 12:
+        return date(int(match.group(1)), int(match.group(2)), 1)
+    raise QueryError(f"{value!r} should be a date such as 2013-09-01 or 2013-09")
+
+
+def _before(value: str) -> Predicate:
+    limit = parse_query_date(value)
+    return lambda a: (a.when.start or a.when.end or date.max) < limit
+
+
+def _after(value: str) -> Predicate:
+    limit = parse_query_date(value)
+    return lambda a: (a.when.end or a.when.start or date.min) > limit
+
+
+FIELDS: dict[str, Callable[[str], Predicate]] = {
+    "status": _status,
+    "rag": _rag,
+    "theme": _theme,
+    "kind": _kind,
+    "lead": _lead,
+    "place": _contains("place"),
+    "title": _contains("title"),
+    "audience": _contains("audience"),
+    "programme": _contains("programme"),
+    "funder": _contains("funder"),
+    "month": _month,
+    "before": _before,
+    "after": _after,
+    "optional": _optional,
+}

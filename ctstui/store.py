@@ -1,0 +1,676 @@
+"""The plan file: a TinyDB database behind an atomic, crash-safe storage.
+
+Plain Python (no Textual).  Widgets and commands use :class:`ActivityStore`;
+nothing else touches TinyDB.
+
+Why a storage of our own: TinyDB's JSONStorage rewrites the file in place, so a
+crash mid-write leaves a torn file.  :class:`AtomicJSONStorage` writes a temp
+file beside the plan, fsyncs it, keeps the previous version as ``.bak`` and
+``os.replace``s, so at any instant the path holds the old or the new file.
+
+Two processes: every write happens under a file lock, and before writing we
+check the file is still the one we read; if another process changed it we
+raise :class:`FileChangedError` rather than overwrite its work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from .model import (
+    Activity,
+    FunderContract,
+    HistoryEntry,
+    Rag,
+    RagReview,
+    RecordError,
+    Status,
+    iso_utc,
+)
+
+SCHEMA_VERSION = 1
+APP_NAME = "ctstui"
+ACTIVITIES = "activities"
+CONTRACTS = "contracts"
+META = "_meta"
+LOCK_TIMEOUT = 5.0  # seconds a writer waits for another's write to finish
+
+
+class StoreError(Exception):
+    """A plan file that cannot be read or written.  The message names the file."""
+
+
+class FileChangedError(StoreError):
+    """Another process changed the file since we read it; we did not overwrite it."""
+
+
+class SaveError(StoreError):
+    """Saving failed (disk full, read-only...).  The change is kept in memory."""
+
+
+def default_db_path() -> Path:
+    """``$CTSTUI_DB``, else ``plan.json`` in the user's data folder (XDG on Linux)."""
+    env = os.environ.get("CTSTUI_DB")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return Path(base) / "ctstui" / "plan.json"
+
+
+def _fingerprint(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable; not all platforms can open a folder.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves the old or the new file.
+
+    Temp file in the same folder, flush, fsync, (hard-link the old file to
+    ``.bak``), ``os.replace``, fsync the folder.
+    """
+    path = Path(path)
+    folder = path.parent
+    tmp = folder / f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if backup and path.exists():
+            _backup(path)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(folder)
+
+
+def _backup(path: Path) -> None:
+    """Point ``path.bak`` at the current file (a hard link: no copy, atomic swap)."""
+    bak = path.with_name(path.name + ".bak")
+    bak_tmp = path.with_name(f".{path.name}.bak-tmp-{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        bak_tmp.unlink()
+    try:
+        os.link(path, bak_tmp)
+    except OSError:
+        import shutil
+
+        shutil.copy2(path, bak_tmp)
+    os.replace(bak_tmp, bak)
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: cached reads, atomic writes, refusal of foreign files.
+
+    ``read`` parses the file once and then serves the cached tables (TinyDB
+    reads before every operation; re-parsing a 10k-activity file each time
+    would be slow).  ``write`` serialises and replaces the file atomically,
+    unless the storage is *deferred*, in which case the data waits for
+    :meth:`flush` (one write per transaction, or a save off the UI thread).
+    """
+
+    def __init__(self, path: str | os.PathLike, **_: object) -> None:
+        self.path = Path(path)
+        self._data: dict | None = None
+        self._loaded = False
+        self.deferred = False
+        self.dirty = False
+        self.fingerprint: tuple[int, int] | None = None
+        self._written_digest: str | None = None
+        self.lock = FileLock(str(self.path.with_name(self.path.name + ".lock")), timeout=0)
+        self.mutex = threading.RLock()  # guards the cached tables
+        self.write_mutex = threading.Lock()  # one disk write at a time in this process
+        self.generation = 0  # bumped on every change, so a save knows if it is still current
+        self.write_hook: Callable[[Path, bytes], None] | None = None  # tests: simulate disk faults
+
+    # -- reading -----------------------------------------------------------
+    def read(self) -> dict | None:
+        if not self._loaded:
+            self._data = self.load_file()
+            self._loaded = True
+        return self._data
+
+    def load_file(self) -> dict | None:
+        """Parse and check the file; None when it does not exist yet."""
+        path = self.path
+        if path.is_dir():
+            raise StoreError(f"{path}: is a folder, not a plan file")
+        if not path.parent.is_dir():
+            raise StoreError(f"{path}: the folder {path.parent} does not exist")
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            self.fingerprint = None
+            return None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot be read: {exc.strerror or exc}")
+        self.fingerprint = _fingerprint(path)
+        self._written_digest = hashlib.sha256(raw).hexdigest()
+        if not raw.strip():
+            return None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise StoreError(f"{path}: is not UTF-8 text (byte {exc.start}); it was not changed")
+        except json.JSONDecodeError as exc:
+            raise StoreError(
+                f"{path}: is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+                "it may be truncated. It was not changed; a previous version may be in "
+                f"{path.name}.bak"
+            )
+        check_plan_shape(path, data)
+        return data
+
+    # -- writing -----------------------------------------------------------
+    def write(self, data: dict) -> None:
+        with self.mutex:
+            self._data = data
+            self._loaded = True
+            self.dirty = True
+            self.generation += 1
+            if not self.deferred:
+                self.flush()
+
+    def serialise(self) -> bytes:
+        with self.mutex:
+            # ensure_ascii=False and explicit utf-8: never the locale's encoding.
+            return json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode(
+                "utf-8"
+            )
+
+    def flush(self) -> None:
+        """Write the cached tables if they changed.  Raises SaveError/FileChangedError.
+
+        Serialising happens under the mutex (a consistent snapshot); the disk
+        write does not, so the UI thread can keep changing the plan meanwhile.
+        """
+        with self.mutex:
+            if not self.dirty or self._data is None:
+                return
+            payload = self.serialise()
+            generation = self.generation
+        with self.write_mutex:
+            try:
+                with self.locked():
+                    self.check_unchanged()
+                    self.clean_stray_temps()
+                    if self.write_hook is not None:
+                        self.write_hook(self.path, payload)
+                    atomic_write_bytes(self.path, payload, backup=True)
+            except (StoreError, Timeout):
+                raise
+            except OSError as exc:
+                raise SaveError(
+                    f"{self.path}: could not save ({exc.strerror or exc}); your change is kept "
+                    "in memory and the file on disk is unchanged"
+                ) from exc
+            with self.mutex:
+                self.fingerprint = _fingerprint(self.path)
+                self._written_digest = hashlib.sha256(payload).hexdigest()
+                if generation == self.generation:
+                    self.dirty = False
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        try:
+            self.lock.acquire(timeout=LOCK_TIMEOUT)
+        except Timeout:
+            raise StoreError(
+                f"{self.path}: another ctstui is writing this plan and did not finish within "
+                f"{LOCK_TIMEOUT:.0f} s; try again"
+            )
+        except OSError as exc:
+            raise SaveError(
+                f"{self.path}: cannot create the lock file ({exc.strerror or exc}); your change "
+                "is kept in memory and the file on disk is unchanged"
+            ) from exc
+        try:
+            yield
+        finally:
+            self.lock.release()
+
+    def check_unchanged(self) -> None:
+        """Raise FileChangedError if someone else wrote the file since we read it."""
+        now = _fingerprint(self.path)
+        if now == self.fingerprint:
+            return
+        if now is not None and self._written_digest is not None:
+            # Same content under a new mtime (e.g. touched, or copied back) is fine.
+            with contextlib.suppress(OSError):
+                if hashlib.sha256(self.path.read_bytes()).hexdigest() == self._written_digest:
+                    self.fingerprint = now
+                    return
+        what = "deleted" if now is None else "changed"
+        raise FileChangedError(
+            f"{self.path}: was {what} by another program since ctstui read it; your change "
+            "was not written over it (reload the file, then make the change again)"
+        )
+
+    def clean_stray_temps(self) -> None:
+        """Remove temp files left by a writer that died (we hold the lock)."""
+        prefix = f".{self.path.name}.tmp-"
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.path.parent):
+                if entry.name.startswith(prefix):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+    def close(self) -> None:
+        pass
+
+
+def check_plan_shape(path: Path, data: object) -> None:
+    """Refuse JSON that is not a ctstui plan (foreign, or from a newer ctstui)."""
+    if not isinstance(data, dict):
+        raise StoreError(
+            f"{path}: is JSON but not a ctstui plan (expected an object of tables, found "
+            f"{type(data).__name__}); it was not changed"
+        )
+    if not data:
+        return
+    meta = data.get(META)
+    if not isinstance(meta, dict) or not meta:
+        raise StoreError(
+            f"{path}: is JSON but not a ctstui plan (no {META!r} table with a schema version); "
+            "it was not changed"
+        )
+    for name, table in data.items():
+        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+            raise StoreError(f"{path}: table {name!r} is not a table of records; it was not changed")
+    record = next(iter(meta.values()))
+    version = record.get("schema")
+    if record.get("app") != APP_NAME or isinstance(version, bool) or not isinstance(version, int):
+        raise StoreError(f"{path}: is JSON but not a ctstui plan; it was not changed")
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: was written by a newer ctstui (schema {version}; this one reads up to "
+            f"{SCHEMA_VERSION}); upgrade ctstui. The file was not changed"
+        )
+
+
+# -- undo ---------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    """One activity before and after a step (None: did not exist)."""
+
+    activity_id: str
+    before: dict | None
+    after: dict | None
+
+
+@dataclass
+class UndoStep:
+    label: str
+    changes: list[Change] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoreEvent:
+    """What changed: ``kind`` is "change", "undo", "redo", "reload" or "saved"."""
+
+    kind: str
+    label: str = ""
+    ids: tuple[str, ...] = ()
+
+
+class ActivityStore:
+    """The plan: activities, contracts and plan facts, persisted atomically.
+
+    Returned activities are shared, read-only views: edit a ``copy()`` and
+    hand it to :meth:`update`.  With ``autosave=False`` (the TUI) changes stay
+    in memory until :meth:`save`, which the app calls from a worker thread.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        who: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        autosave: bool = True,
+    ) -> None:
+        self.path = Path(path)
+        self.who = who or os.environ.get("CTSTUI_USER") or _login_name()
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._db = TinyDB(self.path, storage=AtomicJSONStorage)
+        self.storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
+        self.storage.deferred = not autosave
+        self.autosave = autosave
+        self._listeners: list[Callable[[StoreEvent], None]] = []
+        self._undo: list[UndoStep] = []
+        self._redo: list[UndoStep] = []
+        self._step: UndoStep | None = None
+        self._depth = 0
+        self._load()
+
+    # -- loading -------------------------------------------------------------
+    def _load(self) -> None:
+        self.storage._loaded = False
+        self._db.clear_cache()
+        for table in (ACTIVITIES, CONTRACTS, META):
+            self._db.table(table).clear_cache()
+        data = self.storage.read() or {}
+        self._items: dict[str, Activity] = {}
+        self._doc_ids: dict[str, int] = {}
+        for doc_id, raw in data.get(ACTIVITIES, {}).items():
+            try:
+                activity = Activity.from_dict(raw, where=f"activity #{doc_id}")
+            except RecordError as exc:
+                raise StoreError(f"{self.path}: {exc}; the file was not changed")
+            if activity.id in self._items:
+                raise StoreError(f"{self.path}: activity id {activity.id} appears twice")
+            self._items[activity.id] = activity
+            self._doc_ids[activity.id] = int(doc_id)
+        self._contracts: dict[str, FunderContract] = {}
+        for doc_id, raw in data.get(CONTRACTS, {}).items():
+            try:
+                contract = FunderContract.from_dict(raw, where=f"contract #{doc_id}")
+            except RecordError as exc:
+                raise StoreError(f"{self.path}: {exc}; the file was not changed")
+            self._contracts[contract.id] = contract
+        self._sorted: list[Activity] | None = None
+        if not data.get(META):
+            # A new plan: the schema record goes out with the first real write.
+            with self.storage.mutex:
+                was = self.storage.deferred
+                self.storage.deferred = True
+                self._table(META).insert({"app": APP_NAME, "schema": SCHEMA_VERSION})
+                self.storage.deferred = was
+                self.storage.dirty = False
+
+    def reload(self) -> None:
+        """Re-read the file, dropping unsaved changes and the undo history."""
+        self._load()
+        self._undo.clear()
+        self._redo.clear()
+        self.storage.dirty = False
+        self._notify(StoreEvent("reload"))
+
+    def changed_on_disk(self) -> bool:
+        """True when another program has written the file since we read or saved it."""
+        try:
+            self.storage.check_unchanged()
+        except FileChangedError:
+            return True
+        return False
+
+    # -- queries ---------------------------------------------------------------
+    def activities(self) -> list[Activity]:
+        """All activities in date-window order (shared objects: do not mutate)."""
+        if self._sorted is None:
+            self._sorted = sorted(self._items.values(), key=lambda a: a.sort_key)
+        return list(self._sorted)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, activity_id: object) -> bool:
+        return activity_id in self._items
+
+    def get(self, activity_id: str) -> Activity:
+        try:
+            return self._items[activity_id]
+        except KeyError:
+            raise KeyError(f"no activity with id {activity_id}")
+
+    # -- changes -------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    @contextlib.contextmanager
+    def transaction(self, label: str) -> Iterator[UndoStep]:
+        """Group changes into one undo step and one write."""
+        outer = self._depth == 0
+        if outer:
+            self._step = UndoStep(label)
+            was_deferred = self.storage.deferred
+            self.storage.deferred = True
+        self._depth += 1
+        try:
+            yield self._step  # type: ignore[misc]
+        finally:
+            self._depth -= 1
+            if outer:
+                step, self._step = self._step, None
+                self.storage.deferred = was_deferred
+                if step and step.changes:
+                    self._undo.append(step)
+                    self._redo.clear()
+                    self._notify(
+                        StoreEvent("change", step.label, tuple(c.activity_id for c in step.changes))
+                    )
+                    if self.autosave:
+                        self.save()
+
+    def add(self, activity: Activity, *, action: str = "add") -> Activity:
+        if activity.id in self._items:
+            raise ValueError(f"an activity with id {activity.id} already exists")
+        stamp = iso_utc(self.now())
+        new = activity.copy(
+            created=activity.created or stamp,
+            updated=stamp,
+            revision=1,
+            history=[*activity.history, HistoryEntry(stamp, self.who, action, {})],
+        )
+        with self.transaction(action) as step:
+            self._put(new)
+            step.changes.append(Change(new.id, None, new.to_dict()))
+        return new
+
+    def update(self, activity: Activity, *, action: str = "edit") -> Activity:
+        """Store an edited copy; records the changed fields in its history."""
+        old = self.get(activity.id)
+        changes = old.diff(activity)
+        reviews_changed = [r.to_dict() for r in old.reviews] != [
+            r.to_dict() for r in activity.reviews
+        ]
+        if not changes and not reviews_changed:
+            return old
+        stamp = iso_utc(self.now())
+        new = activity.copy(
+            created=old.created,
+            updated=stamp,
+            revision=old.revision + 1,
+            history=[*old.history, HistoryEntry(stamp, self.who, action, changes)],
+        )
+        with self.transaction(action) as step:
+            self._put(new)
+            step.changes.append(Change(new.id, old.to_dict(), new.to_dict()))
+        return new
+
+    def delete(self, activity_id: str, *, action: str = "delete") -> Activity:
+        old = self.get(activity_id)
+        with self.transaction(action) as step:
+            self._remove(activity_id)
+            step.changes.append(Change(activity_id, old.to_dict(), None))
+        return old
+
+    def set_status(self, activity_id: str, status: Status, *, action: str = "") -> Activity:
+        activity = self.get(activity_id)
+        return self.update(activity.copy(status=status), action=action or f"status {status}")
+
+    def rate(
+        self,
+        activity_id: str,
+        rating: Rag,
+        reason: str = "",
+        *,
+        on: date | None = None,
+        next_action: str = "",
+    ) -> Activity:
+        """Set the RAG rating and record it as a dated review."""
+        activity = self.get(activity_id)
+        review = RagReview(
+            on=on or self.today(),
+            rating=rating,
+            reason=reason,
+            by=self.who,
+            next_action=next_action,
+            previous=activity.rag,
+        )
+        return self.update(
+            activity.copy(rag=rating, reviews=[*activity.reviews, review]),
+            action=f"rag {activity.rag} -> {rating}",
+        )
+
+    # -- undo / redo -------------------------------------------------------------
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> str | None:
+        """Reverse the last step; returns its label (None if nothing to undo)."""
+        if not self._undo:
+            return None
+        step = self._undo.pop()
+        self._apply(step, reverse=True)
+        self._redo.append(step)
+        self._notify(StoreEvent("undo", step.label, tuple(c.activity_id for c in step.changes)))
+        if self.autosave:
+            self.save()
+        return step.label
+
+    def redo(self) -> str | None:
+        if not self._redo:
+            return None
+        step = self._redo.pop()
+        self._apply(step, reverse=False)
+        self._undo.append(step)
+        self._notify(StoreEvent("redo", step.label, tuple(c.activity_id for c in step.changes)))
+        if self.autosave:
+            self.save()
+        return step.label
+
+    def _apply(self, step: UndoStep, *, reverse: bool) -> None:
+        was = self.storage.deferred
+        self.storage.deferred = True
+        try:
+            for change in reversed(step.changes) if reverse else step.changes:
+                state = change.before if reverse else change.after
+                if state is None:
+                    self._remove(change.activity_id)
+                else:
+                    self._put(Activity.from_dict(state))
+        finally:
+            self.storage.deferred = was
+
+    # -- persistence ----------------------------------------------------------------
+    @property
+    def dirty(self) -> bool:
+        """True while a change is in memory but not yet on disk."""
+        return self.storage.dirty
+
+    def save(self) -> None:
+        """Write pending changes (thread-safe; the TUI calls it from a worker)."""
+        self.storage.flush()
+        self._notify(StoreEvent("saved"))
+
+    def _table(self, name: str):
+        return self._db.table(name)
+
+    def _put(self, activity: Activity) -> None:
+        table = self._table(ACTIVITIES)
+        with self.storage.mutex:
+            doc_id = self._doc_ids.get(activity.id)
+            doc = activity.to_dict()
+            if doc_id is None:
+                doc_id = table.insert(doc)
+                self._doc_ids[activity.id] = doc_id
+            else:
+                table.upsert(Document(doc, doc_id=doc_id))
+            self._items[activity.id] = activity
+            self._sorted = None
+
+    def _remove(self, activity_id: str) -> None:
+        table = self._table(ACTIVITIES)
+        with self.storage.mutex:
+            doc_id = self._doc_ids.pop(activity_id, None)
+            if doc_id is not None:
+                table.remove(doc_ids=[doc_id])
+            self._items.pop(activity_id, None)
+            self._sorted = None
+
+    # -- plan facts, contracts ----------------------------------------------------
+    def meta(self, key: str, default=None):
+        docs = self._table(META).all()
+        return docs[0].get(key, default) if docs else default
+
+    def set_meta(self, key: str, value) -> None:
+        table = self._table(META)
+        with self.storage.mutex:
+            table.update({key: value}, doc_ids=[table.all()[0].doc_id])
+        if self.autosave and self._depth == 0:
+            self.save()
+
+    def contracts(self) -> list[FunderContract]:
+        return sorted(self._contracts.values(), key=lambda c: (c.start, c.funder))
+
+    def save_contract(self, contract: FunderContract) -> None:
+        table = self._table(CONTRACTS)
+        with self.storage.mutex:
+            existing = [d.doc_id for d in table.all() if d.get("id") == contract.id]
+            if existing:
+                table.upsert(Document(contract.to_dict(), doc_id=existing[0]))
+            else:
+                table.insert(contract.to_dict())
+            self._contracts[contract.id] = contract
+        if self.autosave and self._depth == 0:
+            self.save()
+
+    # -- notifications ----------------------------------------------------------
+    def subscribe(self, listener: Callable[[StoreEvent], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _notify(self, event: StoreEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
