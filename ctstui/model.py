@@ -385,7 +385,7 @@ ACTIVITY_FIELDS = frozenset(f.name for f in fields(Activity))
 
 
 def parse_leads(text: str) -> list[str]:
-    """"JW/LC" -> ["JW", "LC"]; also accepts commas, '&', 'and' and spaces."""
+    """ "JW/LC" -> ["JW", "LC"]; also accepts commas, '&', 'and' and spaces."""
     import re
 
     parts = re.split(r"\s*(?:/|,|&|\band\b|\s)\s*", text.strip())
@@ -393,7 +393,7 @@ def parse_leads(text: str) -> list[str]:
 
 
 def parse_audience(text: str) -> tuple[str, int | None]:
-    """"Sport PHs (15)" -> ("Sport PHs", 15); no number -> (text, None)."""
+    """ "Sport PHs (15)" -> ("Sport PHs", 15); no number -> (text, None)."""
     import re
 
     match = re.fullmatch(r"\s*(.*?)\s*\((\d+)\)\s*", text)

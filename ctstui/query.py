@@ -40,7 +40,11 @@ MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
 
-THEME_ALIASES = {"visitor": Theme.TOURISM, "visitor economy": Theme.TOURISM, "library": Theme.LIBRARIES}
+THEME_ALIASES = {
+    "visitor": Theme.TOURISM,
+    "visitor economy": Theme.TOURISM,
+    "library": Theme.LIBRARIES,
+}
 
 _TOKEN = re.compile(
     r"""\s*(?P<neg>-)?(?:(?P<field>[A-Za-z_]+):)?(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]+))?""",
@@ -119,7 +123,9 @@ def _term(field: str | None, value: str, negated: bool, pos: int) -> Term:
         raise QueryError(f"unknown field {field!r} at column {pos + 1} (known: {known})", pos)
     if not value:
         raise QueryError(f"{field}: needs a value (column {pos + 1})", pos)
-    alternatives = [v for v in value.split(",") if v] if field not in ("before", "after") else [value]
+    alternatives = (
+        [v for v in value.split(",") if v] if field not in ("before", "after") else [value]
+    )
     try:
         predicates = [FIELDS[field](v) for v in alternatives]
     except QueryError as exc:
@@ -193,7 +199,7 @@ def _optional(value: str) -> Predicate:
 
 
 def parse_month(value: str) -> tuple[int | None, int]:
-    """"2013-11" -> (2013, 11); "nov"/"november" -> (None, 11)."""
+    """ "2013-11" -> (2013, 11); "nov"/"november" -> (None, 11)."""
     text = value.strip().casefold()
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
     if match:
@@ -217,9 +223,7 @@ def _month(value: str) -> Predicate:
         if start is None or end is None:
             return False
         span = (end.year - start.year) * 12 + end.month - start.month
-        return span >= 11 or any(
-            (start.month - 1 + i) % 12 + 1 == month for i in range(span + 1)
-        )
+        return span >= 11 or any((start.month - 1 + i) % 12 + 1 == month for i in range(span + 1))
 
     return any_year
 

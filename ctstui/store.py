@@ -207,9 +207,7 @@ class AtomicJSONStorage(Storage):
     def serialise(self) -> bytes:
         with self.mutex:
             # ensure_ascii=False and explicit utf-8: never the locale's encoding.
-            return json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode(
-                "utf-8"
-            )
+            return json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     def flush(self) -> None:
         """Write the cached tables if they changed.  Raises SaveError/FileChangedError.
@@ -309,7 +307,9 @@ def check_plan_shape(path: Path, data: object) -> None:
         )
     for name, table in data.items():
         if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
-            raise StoreError(f"{path}: table {name!r} is not a table of records; it was not changed")
+            raise StoreError(
+                f"{path}: table {name!r} is not a table of records; it was not changed"
+            )
     record = next(iter(meta.values()))
     version = record.get("schema")
     if record.get("app") != APP_NAME or isinstance(version, bool) or not isinstance(version, int):

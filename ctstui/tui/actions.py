@@ -1,0 +1,247 @@
+"""The app's actions on activities: add, edit, delete, status, undo, save, reload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import work
+from textual.app import SystemCommand
+from textual.message import Message
+
+from ..dates import DateParseError, DateSpec, PlanYear
+from ..model import Activity, Status
+from ..planview import plan_year_of
+from ..store import StoreError
+from .detail_screen import DetailScreen
+from .dialogs import ConfirmScreen, PromptScreen
+from .form_screen import ActivityForm
+from .help_screen import HelpScreen
+
+NEEDS_ACTIVITY = {"edit", "delete", "set_status"}
+SAVE_DELAY = 0.3  # seconds: coalesces a burst of key presses into one write
+
+
+class SaveFailed(Message):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class ActivityActions:
+    """Mixed into the App: actions that work on the current screen's activity."""
+
+    _save_timer = None
+    _warned_changed = False
+
+    # -- what applies ----------------------------------------------------------------
+    def selected_activity(self) -> Activity | None:
+        getter = getattr(self.screen, "selected_activity", None)
+        return getter() if getter else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in NEEDS_ACTIVITY:
+            activity = self.selected_activity()
+            if activity is None:
+                return None  # shown disabled: select an activity first
+            if action == "set_status" and activity.status.value == parameters[0]:
+                return None
+        if action == "undo":
+            return True if self.store.can_undo else None
+        if action == "redo":
+            return True if self.store.can_redo else None
+        return True
+
+    def plan_year(self) -> PlanYear:
+        from .month_grid import MonthGrid
+
+        grids = self.screen.query(MonthGrid)
+        if grids:
+            return plan_year_of(grids.first().selected)
+        stored = self.store.meta("plan_year")
+        if isinstance(stored, str):
+            try:
+                return PlanYear.parse(stored)
+            except ValueError:
+                pass
+        return plan_year_of(self.today)
+
+    # -- adding and editing -------------------------------------------------------------
+    def action_new(self) -> None:
+        def done(activity: Activity | None) -> None:
+            if activity:
+                self._guard(lambda: self.store.add(activity))
+                self.notify(f"Added: {activity.title}", markup=False)
+
+        self.push_screen(ActivityForm(None, self.plan_year()), done)
+
+    def action_edit(self) -> None:
+        current = self.selected_activity()
+        if current is None:
+            return
+        when = current.when.start or current.when.end
+        plan_year = plan_year_of(when) if when else self.plan_year()
+
+        def done(activity: Activity | None) -> None:
+            if activity:
+                self._guard(lambda: self.store.update(activity, action="edit"))
+
+        self.push_screen(ActivityForm(current, plan_year), done)
+
+    def action_delete(self) -> None:
+        current = self.selected_activity()
+        if current is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._guard(lambda: self.store.delete(current.id))
+                self.notify(f"Deleted: {current.title} (u to undo)", markup=False)
+
+        self.push_screen(ConfirmScreen(f"Delete “{current.title}”?"), done)
+
+    def action_set_status(self, status: str) -> None:
+        current = self.selected_activity()
+        if current is None:
+            return
+        new = Status(status)
+        if new is Status.CONFIRMED and not current.when.is_day_precise:
+            self.firm_up(current)
+            return
+        self._guard(lambda: self.store.set_status(current.id, new))
+        self.notify(f"{current.title}: {current.status.value} → {new.value}", markup=False)
+
+    def firm_up(self, activity: Activity) -> None:
+        """Confirming a fuzzy date asks for the firm day(s)."""
+        start = activity.when.start or activity.when.end
+        plan_year = plan_year_of(start) if start else self.plan_year()
+
+        def check(text: str) -> str | None:
+            try:
+                spec = DateSpec.parse(text, plan_year)
+            except DateParseError as exc:
+                return str(exc)
+            if not spec.is_day_precise:
+                return f"{text!r} is not a firm day: give the day(s), such as 10 July or 14/15 May"
+            return None
+
+        def done(text: str | None) -> None:
+            if not text:
+                return
+            spec = DateSpec.parse(text, plan_year)
+            self._guard(
+                lambda: self.store.update(
+                    activity.copy(when=spec, status=Status.CONFIRMED), action="firm up"
+                )
+            )
+            self.notify(f"Confirmed for {spec.describe()}", markup=False)
+
+        self.push_screen(
+            PromptScreen(
+                f"Firm up “{activity.title}” (was {activity.when.text or 'undated'}): which day(s)?",
+                placeholder="10 July, 14/15 May",
+                check=check,
+                hint=lambda t: DateSpec.parse(t, plan_year).describe(),
+            ),
+            done,
+        )
+
+    # -- undo, detail, help ------------------------------------------------------------------
+    def action_undo(self) -> None:
+        label = self._guard(self.store.undo)
+        self.notify(f"Undone: {label}" if label else "Nothing to undo", markup=False)
+
+    def action_redo(self) -> None:
+        label = self._guard(self.store.redo)
+        self.notify(f"Redone: {label}" if label else "Nothing to redo", markup=False)
+
+    def open_detail(self, activity_id: str) -> None:
+        self.push_screen(DetailScreen(activity_id))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def _guard(self, change):
+        """Run a store change; a save problem is shown, the change stays in memory."""
+        try:
+            return change()
+        except StoreError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", timeout=10, markup=False)
+            return None
+
+    # -- saving --------------------------------------------------------------------------
+    def schedule_save(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_DELAY, self.save_in_background)
+
+    @work(thread=True, exclusive=True, group="save")
+    def save_in_background(self) -> None:
+        try:
+            self.store.save()
+        except StoreError as exc:
+            self.post_message(SaveFailed(str(exc)))
+
+    def on_save_failed(self, message: SaveFailed) -> None:
+        self.notify(message.error, title="Not saved", severity="error", timeout=15, markup=False)
+
+    def action_quit_saving(self) -> None:
+        try:
+            self.store.save()
+        except StoreError as exc:
+
+            def done(quit_anyway: bool | None) -> None:
+                if quit_anyway:
+                    self.exit(1)
+
+            self.push_screen(
+                ConfirmScreen(f"{exc}\n\nQuit without saving?", yes="Quit", no="Stay"), done
+            )
+            return
+        self.exit(0)
+
+    def watch_file(self) -> None:
+        """Every few seconds: has another program changed the plan file?"""
+        if self.store.changed_on_disk():
+            if not self._warned_changed:
+                self._warned_changed = True
+                self.notify(
+                    "The plan file was changed by another program. Press ctrl+r to reload it"
+                    + (" (your unsaved change would be dropped)." if self.store.dirty else "."),
+                    title="File changed",
+                    severity="warning",
+                    timeout=20,
+                )
+        else:
+            self._warned_changed = False
+
+    def action_reload(self) -> None:
+        def do_reload(yes: bool | None = True) -> None:
+            if yes:
+                self._guard(self.store.reload)
+                self._warned_changed = False
+                self.notify("Reloaded the plan file.")
+
+        if self.store.dirty:
+            self.push_screen(
+                ConfirmScreen("Reload the file and drop your unsaved change?"), do_reload
+            )
+        else:
+            do_reload()
+
+    # -- command palette -------------------------------------------------------------------
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Go to month", "Show a month or day on the calendar", self.palette_goto)
+        yield SystemCommand("New activity", "Add an activity", self.action_new)
+        yield SystemCommand(
+            "Filter activities", "Filter the list with a query", self.palette_filter
+        )
+        yield SystemCommand("Help: keys", "Every key binding", self.action_help)
+        yield SystemCommand("Reload plan file", "Re-read the file from disk", self.action_reload)
+
+    def palette_goto(self) -> None:
+        self.switch_mode("calendar")
+        self.call_after_refresh(lambda: self.screen.action_goto())
+
+    def palette_filter(self) -> None:
+        self.switch_mode("activities")
+        self.call_after_refresh(lambda: self.screen.action_focus_filter())

@@ -1,0 +1,196 @@
+"""The calendar: a month grid, and the month's "date TBC" tray beside it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..dates import DateParseError, DateSpec
+from ..model import Activity, schedule_risk
+from ..planview import CalendarIndex, plan_year_of
+from .base import PlanScreen
+from .dialogs import ChooseActivityScreen, PromptScreen
+from .look import activity_label, plain
+from .month_grid import MonthGrid
+from .tabs import ModeTabs
+
+
+def parse_goto(text: str, around: date) -> date:
+    """ "2013-11", "2013-11-18", "nov 2013", "14 May", "Feb" -> a day to show."""
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{1,2}", text):
+        year, month = map(int, text.split("-"))
+        if 1 <= month <= 12:
+            return date(year, month, 1)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    spec = DateSpec.parse(text, plan_year_of(around))
+    if spec.start is None:
+        raise DateParseError(text, "give a month or a day, such as 2013-11 or 14 May")
+    return spec.start
+
+
+class CalendarScreen(PlanScreen):
+    BINDINGS = [
+        Binding("t", "today", "Today", id="calendar.today"),
+        Binding("g", "goto", "Go to", id="calendar.goto"),
+        Binding("y", "year", "Year", id="calendar.year"),
+        Binding("tab", "focus_next", "Grid/tray", show=False, id="calendar.switch_focus"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="calendar")
+        self.index = CalendarIndex({}, [])
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ModeTabs("calendar")
+        with Horizontal(id="calendar-body"):
+            with Vertical(id="month-pane"):
+                yield Static("", id="month-title")
+                yield MonthGrid(today=self.today, id="month")
+                yield Static("", id="day-info")
+            with Vertical(id="tray-pane"):
+                yield Static("This month, date TBC", id="tray-title")
+                yield OptionList(id="tray")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        grid = self.query_one(MonthGrid)
+        self.refresh_plan()
+        opening = self.opening_day()
+        if opening != self.today:
+            self.notify(
+                f"Nothing planned within a year of {self.today:%d %b %Y}; showing "
+                f"{opening:%B %Y}, the nearest month with activities.",
+                timeout=6,
+            )
+        grid.selected = opening
+        grid.focus()
+
+    def opening_day(self) -> date:
+        """Today, unless the plan has nothing within a year of it: then its nearest month."""
+        nearest = self.index.nearest(self.today)
+        if nearest is None or abs((nearest - self.today).days) <= 365:
+            return self.today
+        return nearest
+
+    # -- drawing -------------------------------------------------------------------
+    def refresh_plan(self) -> None:
+        self.index = CalendarIndex.build(self.store.activities())
+        self.query_one(MonthGrid).set_index(self.index)
+        self.show_month()
+
+    def show_month(self) -> None:
+        day = self.query_one(MonthGrid).selected
+        self.query_one("#month-title", Static).update(
+            Text(f"{day:%B %Y}", style="bold") + Text(f"   plan year {plan_year_of(day)}", "dim")
+        )
+        tray = self.query_one("#tray", OptionList)
+        items = self.index.tray(day.year, day.month)
+        highlighted = tray.highlighted_option.id if tray.highlighted_option else None
+        tray.clear_options()
+        tray.add_options(
+            [
+                Option(
+                    Text.assemble(
+                        (f"{a.when.text}\n", "bold"),
+                        activity_label(a, at_risk=schedule_risk(a, self.today) is not None),
+                    ),
+                    id=a.id,
+                )
+                for a in items
+            ]
+        )
+        if highlighted and any(a.id == highlighted for a in items):
+            tray.highlighted = next(i for i, a in enumerate(items) if a.id == highlighted)
+        self.query_one("#tray-title", Static).update(plain(f"{day:%B}, date TBC ({len(items)})"))
+        self.show_day_info()
+
+    def show_day_info(self) -> None:
+        day = self.query_one(MonthGrid).selected
+        count = len(self.index.on(day))
+        what = {0: "nothing planned", 1: "1 activity"}.get(count, f"{count} activities")
+        self.query_one("#day-info", Static).update(
+            plain(f"{day:%A %d %B %Y}: {what}" + ("  (Enter to list)" if count else ""))
+        )
+
+    def on_month_grid_selection_changed(self, event: MonthGrid.SelectionChanged) -> None:
+        if event.month_changed:
+            self.show_month()
+        else:
+            self.show_day_info()
+        self.planner.refresh_bindings()
+
+    def on_month_grid_day_chosen(self, event: MonthGrid.DayChosen) -> None:
+        activities = self.index.on(event.day)
+        screen = ChooseActivityScreen(f"{event.day:%A %d %B %Y}", activities, today=self.today)
+
+        def opened(activity_id: str | None) -> None:
+            if activity_id:
+                self.planner.open_detail(activity_id)
+
+        self.app.push_screen(screen, opened)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.planner.open_detail(event.option.id)
+
+    def on_descendant_focus(self) -> None:
+        self.planner.refresh_bindings()
+
+    # -- actions ---------------------------------------------------------------------
+    def go_to(self, day: date) -> None:
+        self.query_one(MonthGrid).selected = day
+
+    def action_today(self) -> None:
+        self.go_to(self.today)
+
+    def action_goto(self) -> None:
+        grid = self.query_one(MonthGrid)
+
+        def check(text: str) -> str | None:
+            try:
+                parse_goto(text, grid.selected)
+            except (DateParseError, ValueError) as exc:
+                return str(exc)
+            return None
+
+        def done(text: str | None) -> None:
+            if text:
+                self.go_to(parse_goto(text, grid.selected))
+                grid.focus()
+
+        self.app.push_screen(
+            PromptScreen(
+                "Go to month or day", placeholder="2013-11, nov 2013, 14 May…", check=check
+            ),
+            done,
+        )
+
+    def action_year(self) -> None:
+        from .year_screen import YearScreen
+
+        grid = self.query_one(MonthGrid)
+
+        def done(day: date | None) -> None:
+            if day:
+                self.go_to(day)
+
+        self.app.push_screen(YearScreen(grid.selected, today=self.today), done)
+
+    def selected_activity(self) -> Activity | None:
+        tray = self.query_one("#tray", OptionList)
+        if tray.has_focus and tray.highlighted_option and tray.highlighted_option.id:
+            return self.store.get(tray.highlighted_option.id)
+        day_items = self.index.on(self.query_one(MonthGrid).selected)
+        return day_items[0] if len(day_items) == 1 else None

@@ -1,0 +1,73 @@
+"""How activities look: status and RAG styles, markers, safe text.
+
+User data always goes into ``rich.text.Text`` built with plain strings (never
+markup), after control characters are made visible, so a title such as
+``[link=http://x]click[/link]`` is shown literally and does nothing.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+
+from ..model import Activity, Rag, Status
+from ..text import printable
+
+RAG_COLOURS = {
+    Rag.RED: "#e0474c",
+    Rag.AMBER: "#f0a30a",
+    Rag.GREEN: "#3fb950",
+    Rag.UNRATED: "#8b949e",
+}
+RAG_MARKERS = {Rag.RED: "●", Rag.AMBER: "●", Rag.GREEN: "●", Rag.UNRATED: "○"}
+STATUS_MARKS = {
+    Status.TBC: "?",
+    Status.PLANNED: "·",
+    Status.CONFIRMED: "✔",
+    Status.COMPLETED: "✓",
+    Status.CANCELLED: "✗",
+}
+STATUS_STYLES = {
+    Status.TBC: Style(dim=True, italic=True),
+    Status.PLANNED: Style(),
+    Status.CONFIRMED: Style(bold=True),
+    Status.COMPLETED: Style(dim=True),
+    Status.CANCELLED: Style(dim=True, strike=True),
+}
+RISK_STYLE = Style(color="#f0a30a", bold=True)
+
+
+def safe(text: str) -> str:
+    """User text with control characters made visible (one line, no escapes)."""
+    return printable(text)
+
+
+def rag_marker(rag: Rag) -> Text:
+    return Text(RAG_MARKERS[rag], style=Style(color=RAG_COLOURS[rag]))
+
+
+def status_style(status: Status) -> Style:
+    return STATUS_STYLES[status]
+
+
+def activity_label(activity: Activity, *, at_risk: bool = False, when: bool = False) -> Text:
+    """ "● Sport Academy" with the status style, a RAG marker, and a ! when at risk."""
+    label = Text()
+    label.append_text(rag_marker(activity.rag))
+    label.append(" ")
+    if at_risk:
+        label.append("! ", style=RISK_STYLE)
+    if when and activity.when.text:
+        label.append(f"{safe(activity.when.text)}  ", style=Style(dim=True))
+    title = safe(activity.title)
+    if activity.status is Status.COMPLETED:
+        title = f"✓ {title}"
+    label.append(title, style=status_style(activity.status))
+    if activity.optional:
+        label.append(" (optional)", style=Style(dim=True))
+    return label
+
+
+def plain(text: str, style: Style | str = "") -> Text:
+    """A Text of untrusted ``text`` (never parsed as markup)."""
+    return Text(safe(text), style=style)

@@ -1,0 +1,23 @@
+"""Messages that widgets post up to their screens and the app."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from ..store import StoreEvent
+
+
+class PlanChanged(Message):
+    """The store changed (posted by the app's store listener, any thread)."""
+
+    def __init__(self, event: StoreEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class OpenActivity(Message):
+    """Show an activity's detail."""
+
+    def __init__(self, activity_id: str) -> None:
+        super().__init__()
+        self.activity_id = activity_id
