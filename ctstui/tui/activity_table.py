@@ -41,7 +41,7 @@ def _audience(a: Activity) -> str:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("when", "Date", 18, lambda a: a.when.text or "—", lambda a: a.sort_key),
+    Column("when", "Date", 16, lambda a: a.when.text or "—", lambda a: a.sort_key),
     Column(
         "title",
         "Activity",
@@ -50,9 +50,9 @@ COLUMNS: tuple[Column, ...] = (
         lambda a: a.title.casefold(),
     ),
     Column("days", "Days", 4, lambda a: format_days(a.days), lambda a: a.days or 0),
-    Column("kind", "Kind", 19, lambda a: a.kind.value, lambda a: a.kind.value),
+    Column("kind", "Kind", 16, lambda a: a.kind.value, lambda a: a.kind.value),
     Column("lead", "Lead", 6, lambda a: "/".join(a.leads), lambda a: "/".join(a.leads)),
-    Column("audience", "Audience (places)", 26, _audience, lambda a: a.audience.casefold()),
+    Column("audience", "Audience (places)", 22, _audience, lambda a: a.audience.casefold()),
     Column("status", "Status", 9, lambda a: a.status.value, lambda a: a.status.value),
     Column("rag", "RAG", 7, lambda a: a.rag.value, lambda a: a.rag.severity),
 )
@@ -205,7 +205,7 @@ class ActivityTable(ScrollView, can_focus=True):
         return [c.width or flexible for c in COLUMNS]
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         widths = self._column_widths(width)
         base = self.rich_style
         if y == 0:

@@ -30,10 +30,10 @@ class PlannerApp(ActivityActions, App[int]):
     }
     DEFAULT_MODE = "calendar"
     BINDINGS = [
-        Binding("1", "switch_mode('calendar')", "Calendar", id="app.calendar"),
-        Binding("2", "switch_mode('activities')", "List", id="app.activities"),
-        Binding("3", "switch_mode('board')", "Board", id="app.board"),
-        Binding("4", "switch_mode('report')", "Report", id="app.report"),
+        Binding("1", "switch_mode('calendar')", "Calendar", show=False, id="app.calendar"),
+        Binding("2", "switch_mode('activities')", "List", show=False, id="app.activities"),
+        Binding("3", "switch_mode('board')", "Board", show=False, id="app.board"),
+        Binding("4", "switch_mode('report')", "Report", show=False, id="app.report"),
         Binding("n", "new", "New", id="app.new"),
         Binding("e", "edit", "Edit", id="app.edit"),
         Binding("d", "delete", "Delete", show=False, id="app.delete"),

@@ -66,12 +66,14 @@ class ActivityForm(ModalScreen[Activity | None]):
                             [(m.value, m.value) for m in CHOICES[name]],
                             value=self.values[name],
                             allow_blank=False,
+                            compact=True,
                             id=f"field-{name}",
                         )
                     else:
                         yield Input(
                             value=self.values[name],
                             placeholder=PLACEHOLDERS.get(name, ""),
+                            compact=True,
                             id=f"field-{name}",
                         )
                 yield Static("", id=f"error-{name}", classes="form-error")

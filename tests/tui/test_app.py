@@ -1,0 +1,321 @@
+"""Driving the app as a person would: keys in, screen and store checked."""
+
+from __future__ import annotations
+
+import errno
+import io
+from datetime import date
+
+from rich.console import Console
+from textual.widgets import Input, OptionList
+
+from ctstui.dates import Precision
+from ctstui.model import Status
+from ctstui.store import ActivityStore
+from ctstui.tui.activity_table import ActivityTable
+from ctstui.tui.app import make_app
+from ctstui.tui.detail_screen import DetailScreen
+from ctstui.tui.dialogs import ChooseActivityScreen, ConfirmScreen, PromptScreen
+from ctstui.tui.form_screen import ActivityForm
+from ctstui.tui.help_screen import HelpScreen
+from ctstui.tui.month_grid import DayCell, MonthGrid
+from ctstui.tui.year_screen import YearScreen
+
+from .conftest import TODAY
+
+SIZE = (120, 40)
+
+
+def grid(app) -> MonthGrid:
+    return app.screen.query_one(MonthGrid)
+
+
+def cell_for(app, day: date) -> DayCell:
+    return next(c for c in app.screen.query(DayCell) if c.day == day)
+
+
+def table(app) -> ActivityTable:
+    return app.screen.query_one(ActivityTable)
+
+
+def titles(app) -> list[str]:
+    return [a.title for a in table(app).rows]
+
+
+def shown(widget) -> str:
+    """What a Static shows, as plain text (renders Rich tables too)."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+def notifications(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+# -- calendar ------------------------------------------------------------------------
+
+
+async def test_calendar_opens_on_today_and_moves(app):
+    async with app.run_test(size=SIZE) as pilot:
+        assert grid(app).selected == TODAY
+        assert cell_for(app, TODAY).has_class("-today")
+        await pilot.press("right", "down")
+        assert grid(app).selected == date(2013, 11, 13)
+        await pilot.press("h", "k")
+        assert grid(app).selected == date(2013, 11, 5)
+        await pilot.press("right_square_bracket")
+        assert grid(app).selected == date(2013, 12, 5)
+        await pilot.press("pageup", "pageup")
+        assert grid(app).selected == date(2013, 10, 5)
+        await pilot.press("t")
+        assert grid(app).selected == TODAY
+
+
+async def test_multi_day_activity_sits_on_each_day_and_fuzzy_ones_in_the_tray(app, plan):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for day in (date(2013, 11, 12), date(2013, 11, 13)):
+            assert plan["academy"].id in [a.id for a in cell_for(app, day).activities]
+        # The week-of seminar sits in its week (on its week-beginning day).
+        assert plan["seminar"].id in [a.id for a in cell_for(app, date(2013, 11, 18)).activities]
+        tray = app.screen.query_one("#tray", OptionList)
+        tray_ids = [tray.get_option_at_index(i).id for i in range(tray.option_count)]
+        assert tray_ids == [plan["als"].id]
+        await pilot.press("left_square_bracket")  # October: the TBC Culture Academy
+        tray_ids = [tray.get_option_at_index(i).id for i in range(tray.option_count)]
+        assert tray_ids == [plan["culture"].id]
+
+
+async def test_go_to_month_and_year_view(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"feb", "enter")
+        assert (grid(app).selected.year, grid(app).selected.month) == (2014, 2)
+        await pilot.press("g", *"nonsense", "enter")
+        assert isinstance(app.screen, PromptScreen)  # refused, says why, stays open
+        assert "nonsense" in shown(app.screen.query_one("#prompt-hint"))
+        await pilot.press("escape")
+        await pilot.press("y")
+        assert isinstance(app.screen, YearScreen)
+        await pilot.press("right_square_bracket", "enter")  # a month on, then open it
+        assert isinstance(app.screen.query_one(MonthGrid), MonthGrid)
+        assert (grid(app).selected.year, grid(app).selected.month) == (2014, 3)
+
+
+async def test_enter_on_day_lists_its_activities_then_opens_detail(app, plan):
+    async with app.run_test(size=SIZE) as pilot:
+        grid(app).selected = date(2013, 11, 12)
+        await pilot.press("enter")
+        assert isinstance(app.screen, ChooseActivityScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.activity_id == plan["academy"].id
+        text = shown(app.screen.query_one("#detail-fields"))
+        assert "12/13 November" in text
+
+
+async def test_opens_on_nearest_month_when_nothing_near_today(store, plan):
+    app = make_app(store, today=date(2020, 6, 1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert grid(app).selected != date(2020, 6, 1)
+        assert grid(app).selected.year in (2013, 2014)
+        assert any("Nothing planned within a year" in m for m in notifications(app))
+
+
+# -- list and filter -------------------------------------------------------------------
+
+
+async def test_filter_as_you_type_and_bad_query_keeps_result(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        assert len(table(app).rows) == 7
+        await pilot.press("slash", *"lead:LC")
+        assert sorted(titles(app)) == ["Heritage seminar", "Libraries seminar", "Sport Academy"]
+        totals = shown(app.screen.query_one("#totals"))
+        assert "3 of 7 activities" in totals and "4 days" in totals and "40 places" in totals
+        app.screen.query_one("#filter", Input).value = "lead:LC status:nope"
+        await pilot.pause()
+        error = app.screen.query_one("#filter-error")
+        assert error.display and "nope" in shown(error)
+        assert len(table(app).rows) == 3  # previous result kept
+        app.screen.query_one("#filter", Input).value = "-status:completed month:nov"
+        await pilot.pause()
+        assert not error.display
+        assert "Sport peer review Derby" not in titles(app)
+        assert "Sport Academy" in titles(app)
+
+
+async def test_sort_key_changes_order(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        by_date = titles(app)
+        assert by_date[0] == "Sport peer review Derby"  # May comes first
+        await pilot.press("s")  # next column: title
+        assert titles(app) == sorted(by_date, key=str.casefold)
+        await pilot.press("S")
+        assert titles(app) == sorted(by_date, key=str.casefold, reverse=True)
+
+
+async def test_markup_in_titles_is_shown_literally(app, plan):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        table(app).select_id(plan["hostile"].id)
+        await pilot.pause()
+        row = table(app).cursor - table(app).scroll_offset.y + 1
+        assert "[link=http://x]click[/link]" in table(app).render_line(row).text
+        await pilot.press("enter")
+        assert isinstance(app.screen, DetailScreen)
+        fields = shown(app.screen.query_one("#detail-fields"))
+        assert "[link=http://x]click[/link] [@click=app.quit]x[/] [/" in fields
+        await pilot.click("#detail-fields")  # clicking the text must not quit
+        assert app.is_running
+
+
+# -- add, edit, delete, status, undo ------------------------------------------------------
+
+
+async def test_add_with_live_date_reading_and_validation(app, store):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, ActivityForm)
+        await pilot.press(*"Tourism seminar")
+        form.query_one("#field-when", Input).focus()
+        await pilot.press(*"W/b 18 November")
+        assert "18–24 Nov 2013" in shown(form.query_one("#error-when"))
+        form.query_one("#field-days", Input).value = "two"
+        await pilot.pause()
+        assert "days should be a number" in shown(form.query_one("#error-days"))
+        assert form.query_one("#save").disabled
+        await pilot.press("ctrl+s")
+        assert app.screen is form  # cannot save until fixed
+        form.query_one("#field-days", Input).value = "1"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, ActivityForm)
+    added = [a for a in store.activities() if a.title == "Tourism seminar"]
+    assert len(added) == 1
+    assert added[0].when.precision is Precision.WEEK and added[0].days == 1
+
+
+async def test_edit_delete_undo_redo(app, store, plan):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        table(app).select_id(plan["als"].id)
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, ActivityForm)
+        form.query_one("#field-place", Input).value = "Leeds"
+        await pilot.press("ctrl+s")
+        assert store.get(plan["als"].id).place == "Leeds"
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        assert plan["als"].id not in store
+        assert "Sport action learning set" not in titles(app)
+        await pilot.press("u")
+        assert plan["als"].id in store
+        assert any("Undone: delete" in m for m in notifications(app))
+        await pilot.press("u")
+        assert store.get(plan["als"].id).place == ""
+        await pilot.press("ctrl+y")
+        assert store.get(plan["als"].id).place == "Leeds"
+
+
+async def test_status_keys_and_firming_up_a_fuzzy_date(app, store, plan):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        table(app).select_id(plan["seminar"].id)
+        await pilot.press("x")
+        assert store.get(plan["seminar"].id).status is Status.COMPLETED
+        await pilot.press("b")
+        assert store.get(plan["seminar"].id).status is Status.TBC
+        await pilot.press("c")  # W/b 18 November is not a firm day: ask for one
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"November", "enter")
+        assert isinstance(app.screen, PromptScreen)  # still fuzzy: refused
+        app.screen.query_one(Input).value = "20 November"
+        await pilot.press("enter")
+        seminar = store.get(plan["seminar"].id)
+        assert seminar.status is Status.CONFIRMED
+        assert seminar.when.start == date(2013, 11, 20) and seminar.when.is_day_precise
+        actions = [h.action for h in seminar.history]
+        assert actions[-3:] == ["status completed", "status tbc", "firm up"]
+
+
+async def test_quit_saves_the_change(app, store, plan, tmp_path):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        table(app).select_id(plan["culture"].id)
+        await pilot.press("x", "q")
+    reopened = ActivityStore(tmp_path / "plan.json")
+    assert reopened.get(plan["culture"].id).status is Status.COMPLETED
+
+
+async def test_save_failure_is_shown_and_change_kept(app, store, plan, tmp_path):
+    before = (tmp_path / "plan.json").read_bytes()
+
+    def disk_full(path, payload):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    store.storage.write_hook = disk_full
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        table(app).select_id(plan["culture"].id)
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.5)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("No space left" in m for m in notifications(app))
+        assert store.get(plan["culture"].id).status is Status.COMPLETED
+        assert store.dirty
+        assert (tmp_path / "plan.json").read_bytes() == before
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmScreen)  # quit asks before losing the change
+        await pilot.press("n")
+        assert app.is_running
+
+
+# -- shell -----------------------------------------------------------------------------
+
+
+async def test_modes_switch_by_key_and_by_click(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        assert app.current_mode == "activities"
+        await pilot.press("3")
+        assert app.current_mode == "board"
+        await pilot.press("1")
+        assert app.current_mode == "calendar"
+        await pilot.click("#tab-activities")
+        await pilot.pause()
+        assert app.current_mode == "activities"
+
+
+async def test_help_lists_bindings(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(shown(s) for s in app.screen.query("Static"))
+        for words in ("Next month", "Go to", "Filter", "Undo", "Confirm", "Year"):
+            assert words in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_user_keymap_remaps_a_binding(store, plan):
+    app = make_app(store, today=TODAY, keymap={"app.new": "a"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        assert isinstance(app.screen, ActivityForm)
+
+
+async def test_status_keys_disabled_without_a_selection(app):
+    async with app.run_test(size=SIZE):
+        # Today (5 Nov) has no activity: nothing to confirm.
+        assert app.check_action("set_status", ("confirmed",)) is None
+        assert app.check_action("edit", ()) is None
