@@ -235,12 +235,23 @@ class ActivityActions:
         yield SystemCommand(
             "Filter activities", "Filter the list with a query", self.palette_filter
         )
+        yield SystemCommand(
+            "Start review round", "Rate every open activity in turn", self.palette_review_round
+        )
+        yield SystemCommand("Export .ics", "Write the calendar feed", self.action_export_ics)
         yield SystemCommand("Help: keys", "Every key binding", self.action_help)
         yield SystemCommand("Reload plan file", "Re-read the file from disk", self.action_reload)
 
     def palette_goto(self) -> None:
         self.switch_mode("calendar")
         self.call_after_refresh(lambda: self.screen.action_goto())
+
+    def palette_review_round(self) -> None:
+        self.switch_mode("board")
+        self.call_after_refresh(lambda: self.screen.action_review_round())
+
+    def action_export_ics(self) -> None:
+        self.notify("The .ics export is not built yet.", severity="warning")
 
     def palette_filter(self) -> None:
         self.switch_mode("activities")
