@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 from .commands import COMMANDS
@@ -75,12 +77,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def keymap_path() -> Path:
+    """``$XDG_CONFIG_HOME/ctstui/keymap.json``: {"binding id": "keys"} to remap keys."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(Path.home(), ".config")
+    return Path(base) / "ctstui" / "keymap.json"
+
+
 def run_tui(ctx: Context) -> int:
-    from .tui.app import make_app
+    from .tui.app import load_keymap, make_app
 
     store = ctx.open_store(autosave=False)
-    app = make_app(store, today=ctx.today)
+    app = make_app(store, today=ctx.today, keymap=load_keymap(keymap_path()))
     app.run()
+    if ctx.demo:
+        print(f"ctstui: the demo plan was a scratch copy at {store.path}", file=sys.stderr)
     return app.return_code or 0
 
 

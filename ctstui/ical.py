@@ -390,9 +390,7 @@ def plan_feed(
     by_id = {a.id: a for a in everyone}
     chosen = query.filter(everyone) if query else everyone
     selected_ids = {a.id for a in chosen} if query else None
-    previous = {
-        k: v for k, v in (published or {}).items() if isinstance(k, str) and _entry_ok(v)
-    }
+    previous = {k: v for k, v in (published or {}).items() if isinstance(k, str) and _entry_ok(v)}
     now = now.astimezone(UTC).replace(microsecond=0)
     state: dict[str, dict] = {}
     records: list[EventRecord] = []
@@ -611,7 +609,9 @@ class ExportReport:
             n = len(r.left_out)
             out.append(f"left out {n} activit{'ies' if n != 1 else 'y'} with no fixed day:")
             for activity, reason in r.left_out:
-                out.append(f"  {activity.title or '(untitled)'} [{activity.status.value}]: {reason}")
+                out.append(
+                    f"  {activity.title or '(untitled)'} [{activity.status.value}]: {reason}"
+                )
         return out
 
     @property
