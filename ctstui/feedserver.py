@@ -138,14 +138,17 @@ class FeedSource:
         self._memory = result.published
         self.builds += 1
         file_time = datetime.fromtimestamp(int(mtime), UTC)
-        modified = result.last_modified or file_time
+        real_now = datetime.now(UTC).replace(microsecond=0)
+        modified = min(result.last_modified or file_time, real_now)
         previous = self._feed
-        if previous is not None and previous.data != result.data:
-            # Changed bytes must never look older than what a client has.
-            modified = max(modified, previous.last_modified, file_time)
-            if modified <= previous.last_modified:
-                modified = now.astimezone(UTC).replace(microsecond=0)
-        modified = min(modified, datetime.now(UTC).replace(microsecond=0))
+        if (
+            previous is not None
+            and previous.data != result.data
+            and modified <= previous.last_modified
+        ):
+            # Changed bytes must never look as old as what a client already has
+            # (e.g. a cancellation dropped after its days passed).
+            modified = file_time if file_time > previous.last_modified else real_now
         etag = '"' + hashlib.sha256(result.data).hexdigest() + '"'
         return Feed(result.data, etag, modified, result.events)
 
@@ -191,9 +194,13 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
 
     server: FeedHTTPServer
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"  # so errors for malformed requests have a status line
     server_version = "ctstui"
     sys_version = ""
     timeout = REQUEST_TIMEOUT
+
+    def version_string(self) -> str:
+        return self.server_version  # no Python version in the Server header
 
     def setup(self) -> None:
         super().setup()
@@ -219,8 +226,7 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
             if not self.parse_request():
                 self.close_connection = True
                 return
-            if self.request_version == "HTTP/0.9":
-                self.request_version = "HTTP/1.0"
+            if len(self.requestline.split()) != 3:  # HTTP/0.9 ("GET /path"): not supported
                 self.send_error(HTTPStatus.BAD_REQUEST, "HTTP/0.9 is not supported")
                 return
             if self.command not in ("GET", "HEAD"):

@@ -192,10 +192,12 @@ def feed_window(activity: Activity) -> tuple[date, date] | str:
     if p in (Precision.DAY, Precision.DAYS) and when.start and when.end:
         if when.end < when.start:
             return f"its date {when.text!r} ends before it starts"
+        if when.end >= date.max:
+            return f"its date {when.text!r} is out of range"
         return when.start, when.end
     if p is Precision.OPTIONS:
         options = when.options or tuple(d for d in (when.start, when.end) if d)
-        if len(set(options)) == 1:
+        if len(set(options)) == 1 and options[0] < date.max:
             return options[0], options[0]
         return (
             f"its date {when.text!r} is a choice of days ({when.describe()}); "
@@ -280,7 +282,7 @@ def _entry_ok(entry: object) -> bool:
         end = date.fromisoformat(entry["end"])
     except (KeyError, TypeError, ValueError):
         return False
-    return start <= end and isinstance(entry.get("title", ""), str)
+    return start <= end < date.max and isinstance(entry.get("title", ""), str)
 
 
 def _digest(*parts: object) -> str:
@@ -432,7 +434,7 @@ def plan_feed(
         state[a.id] = entry
         records.append(
             EventRecord(
-                uid=a.id,
+                uid=clean_line(a.id),
                 summary=summary,
                 start=first,
                 end=last + timedelta(days=1),
@@ -477,7 +479,7 @@ def plan_feed(
         title = entry["title"] or "(untitled)"
         records.append(
             EventRecord(
-                uid=ident,
+                uid=clean_line(ident),
                 summary=f"Cancelled: {title}",
                 start=first,
                 end=last + timedelta(days=1),
@@ -617,10 +619,10 @@ class ExportReport:
     @property
     def warnings(self) -> list[str]:
         if self.result.empty:
+            matching = " matching the query" if self.feed.startswith("query:") else ""
             return [
-                "the feed is empty: no confirmed activity has a fixed day"
-                + (" (or matches the query)" if self.feed.startswith("query:") else "")
-                + "; it was written anyway"
+                f"the feed is empty: no confirmed activity{matching} has a fixed day; "
+                "it was written anyway"
             ]
         return []
 

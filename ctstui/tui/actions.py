@@ -27,6 +27,14 @@ class SaveFailed(Message):
         self.error = error
 
 
+class ExportDone(Message):
+    def __init__(self, lines: list[str], warnings: list[str], *, failed: bool = False) -> None:
+        super().__init__()
+        self.lines = lines
+        self.warnings = warnings
+        self.failed = failed
+
+
 class ActivityActions:
     """Mixed into the App: actions that work on the current screen's activity."""
 
@@ -251,7 +259,26 @@ class ActivityActions:
         self.call_after_refresh(lambda: self.screen.action_review_round())
 
     def action_export_ics(self) -> None:
-        self.notify("The .ics export is not built yet.", severity="warning")
+        self.notify("Exporting the .ics feed…", timeout=2)
+        self.export_in_background()
+
+    @work(thread=True, exclusive=True, group="export")
+    def export_in_background(self) -> None:
+        from ..ical import default_feed_path, export_feed
+
+        try:
+            report = export_feed(self.store, default_feed_path(self.store.path), today=self.today)
+        except (OSError, StoreError) as exc:
+            self.post_message(ExportDone([], [str(exc)], failed=True))
+            return
+        self.post_message(ExportDone(report.lines(), report.warnings))
+
+    def on_export_done(self, message: ExportDone) -> None:
+        text = "\n".join(message.lines + [f"warning: {w}" for w in message.warnings])
+        severity = "error" if message.failed else ("warning" if message.warnings else "information")
+        self.notify(text, title="Export .ics", severity=severity, timeout=12, markup=False)
+        if self.store.dirty:
+            self.schedule_save()  # the feed's publication record lives in the plan file
 
     def palette_filter(self) -> None:
         self.switch_mode("activities")

@@ -319,3 +319,14 @@ async def test_status_keys_disabled_without_a_selection(app):
         # Today (5 Nov) has no activity: nothing to confirm.
         assert app.check_action("set_status", ("confirmed",)) is None
         assert app.check_action("edit", ()) is None
+
+
+async def test_export_ics_from_the_palette_action(app, store, tmp_path):
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_export_ics()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        feed = (tmp_path / "plan.ics").read_bytes()
+        assert b"SUMMARY:Sport Academy" in feed  # the confirmed, day-precise one
+        assert b"Libraries seminar" not in feed  # planned: not in the default feed
+        assert any("wrote" in m and "plan.ics" in m for m in notifications(app))
