@@ -16,7 +16,10 @@ The clock is fixed, so regenerating gives the same file.
 
 from __future__ import annotations
 
+import contextlib
+import random
 import sys
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -413,6 +416,18 @@ def build_sample(path: Path) -> ActivityStore:
     return store
 
 
+@contextlib.contextmanager
+def deterministic_ids(seed: int = 2013) -> Iterator[None]:
+    """Make new activity ids repeatable, so a rebuilt sample is the same file."""
+    rng = random.Random(seed)
+    real = uuid.uuid4
+    uuid.uuid4 = lambda: uuid.UUID(int=rng.getrandbits(128), version=4)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        uuid.uuid4 = real  # type: ignore[assignment]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     target = (
@@ -420,7 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if target.exists():
         target.unlink()
-    store = build_sample(target)
+    with deterministic_ids():
+        store = build_sample(target)
     print(f"wrote {target}: {len(store)} activities, {len(store.contracts())} contracts")
     return 0
 
