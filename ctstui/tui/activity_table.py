@@ -54,7 +54,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("lead", "Lead", 6, lambda a: "/".join(a.leads), lambda a: "/".join(a.leads)),
     Column("audience", "Audience (places)", 22, _audience, lambda a: a.audience.casefold()),
     Column("status", "Status", 9, lambda a: a.status.value, lambda a: a.status.value),
-    Column("rag", "RAG", 7, lambda a: a.rag.value, lambda a: a.rag.severity),
+    Column("rag", "RAG", 9, lambda a: a.rag.value, lambda a: a.rag.severity),
 )
 GAP = 1
 
@@ -244,11 +244,10 @@ class ActivityTable(ScrollView, can_focus=True):
             style = row_style
             if column.key == "title":
                 style = row_style + status_style(activity.status)
-                if risky:
-                    segments.append(Segment("! ", row_style + RISK_STYLE))
-                    text = set_cell_size(text, widths[i] - 2)
-                    segments.append(Segment(text, style))
-                    continue
+                # A fixed flag column keeps titles aligned: "!" marks a schedule at risk.
+                segments.append(Segment("! " if risky else "  ", row_style + RISK_STYLE))
+                segments.append(Segment(set_cell_size(text, widths[i] - 2), style))
+                continue
             elif column.key == "status":
                 style = row_style + status_style(activity.status)
             segments.append(Segment(set_cell_size(text, widths[i]), style))

@@ -93,7 +93,7 @@ class CalendarScreen(PlanScreen):
     def show_month(self) -> None:
         day = self.query_one(MonthGrid).selected
         self.query_one("#month-title", Static).update(
-            Text.assemble((f"{day:%B %Y}", "bold"), (f"   plan year {plan_year_of(day)}", "dim"))
+            Text.assemble((f"{day:%B %Y}   ", "bold"), (f"plan year {plan_year_of(day)}", "dim"))
         )
         tray = self.query_one("#tray", OptionList)
         items = self.index.tray(day.year, day.month)

@@ -51,12 +51,13 @@ def status_style(status: Status) -> Style:
 
 
 def activity_label(activity: Activity, *, at_risk: bool = False, when: bool = False) -> Text:
-    """ "● Sport Academy" with the status style, a RAG marker, and a ! when at risk."""
+    """ "●!Sport Academy": RAG marker, "!" when at risk (else a space), title in its status style.
+
+    Two cells of prefix at most: calendar day cells are narrow.
+    """
     label = Text()
     label.append_text(rag_marker(activity.rag))
-    label.append(" ")
-    if at_risk:
-        label.append("! ", style=RISK_STYLE)
+    label.append("!" if at_risk else " ", style=RISK_STYLE if at_risk else "")
     if when and activity.when.text:
         label.append(f"{safe(activity.when.text)}  ", style=Style(dim=True))
     title = safe(activity.title)

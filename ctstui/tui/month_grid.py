@@ -55,10 +55,8 @@ class DayCell(Widget):
         for activity in shown:
             at_risk = schedule_risk(activity, self.today) is not None
             label = activity_label(activity, at_risk=at_risk)
-            if activity.when.start != self.day and activity.when.is_day_precise:
-                label = Text("…") + label  # continues from an earlier day
-            elif not activity.when.is_day_precise:
-                label = Text("w/b ", style=Style(dim=True)) + label
+            if not activity.when.is_day_precise:
+                label = Text("wk ", style=Style(dim=True)) + label  # the week beginning here
             label.truncate(width, overflow="ellipsis")
             out.append(label)
         hidden = len(items) - len(shown)
