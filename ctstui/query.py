@@ -97,21 +97,34 @@ def _parse_terms(text: str) -> Iterable[Term]:
             pos += 1
             continue
         match = _TOKEN.match(text, pos)
-        if not match or match.end() == pos:
+        after = match.end() if match else pos
+        if after < length and text[after] == '"':
+            # The quoted alternative did not match: the quote is never closed,
+            # or it sits in the middle of a word (title:new"PHs").
+            if '"' in text[after + 1 :]:
+                raise QueryError(
+                    f"a quote at column {after + 1} must open a whole value, as in "
+                    'title:"new PHs": put a space before it',
+                    after,
+                )
+            raise QueryError(f"unclosed quote at column {after + 1}", after)
+        if not match or after == pos:
             raise QueryError(f"cannot read the query at column {pos + 1}: {text[pos:]!r}", pos)
-        if text[match.end() - 1 : match.end()] != '"' and text.count('"', pos, match.end()) % 2:
-            raise QueryError(f"unclosed quote at column {pos + 1}", pos)
+        if after < length and not text[after].isspace():
+            # Only a closing quote can stop a term short of a space.
+            raise QueryError(
+                f"expected a space after the closing quote at column {after}", after - 1
+            )
         quoted = match.group("quoted")
         value = quoted if quoted is not None else (match.group("bare") or "")
         field = match.group("field")
         negated = bool(match.group("neg"))
-        if match.end() < length and not text[match.end()].isspace():
-            if text[match.end()] == '"':
-                raise QueryError(f"unclosed quote at column {match.end() + 1}", match.end())
         if field is None and not value:
+            if quoted is not None:
+                raise QueryError(f'empty quotes "" at column {pos + 1}: put a word inside', pos)
             raise QueryError(f"a lone '-' at column {pos + 1}: put the term right after it", pos)
         yield _term(field.lower() if field else None, value, negated, pos)
-        pos = match.end()
+        pos = after
 
 
 def _term(field: str | None, value: str, negated: bool, pos: int) -> Term:
@@ -124,8 +137,10 @@ def _term(field: str | None, value: str, negated: bool, pos: int) -> Term:
     if not value:
         raise QueryError(f"{field}: needs a value (column {pos + 1})", pos)
     alternatives = (
-        [v for v in value.split(",") if v] if field not in ("before", "after") else [value]
+        [v for v in value.split(",") if v.strip()] if field not in ("before", "after") else [value]
     )
+    if not alternatives:
+        raise QueryError(f"{field}: needs a value (column {pos + 1})", pos)
     try:
         predicates = [FIELDS[field](v) for v in alternatives]
     except QueryError as exc:
@@ -153,6 +168,9 @@ def _enum_value(enum_cls, value: str, field: str, aliases: dict | None = None):
     starts = [m for m in enum_cls if m.value.startswith(wanted)]
     if len(starts) == 1:
         return starts[0]
+    if len(starts) > 1:
+        could = " or ".join(m.value for m in starts)
+        raise QueryError(f"{field}:{value} is ambiguous: {could}?")
     allowed = ", ".join(m.value for m in enum_cls)
     raise QueryError(f"{field}:{value} is not one of {allowed}")
 
@@ -204,7 +222,7 @@ def parse_month(value: str) -> tuple[int | None, int]:
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
     if match:
         year, month = int(match.group(1)), int(match.group(2))
-        if 1 <= month <= 12:
+        if 1 <= month <= 12 and year >= 1:
             return year, month
     elif text in MONTHS:
         return None, MONTHS[text]
@@ -219,9 +237,13 @@ def _month(value: str) -> Predicate:
         return lambda a: _overlaps(a, first, last)
 
     def any_year(a: Activity) -> bool:
-        start, end = a.when.start or a.when.end, a.when.end or a.when.start
-        if start is None or end is None:
+        start, end = a.when.start, a.when.end
+        if start is None and end is None:
             return False
+        if start is None or end is None:
+            # Open on one side ("by March", "from Sept"): as month:YYYY-MM does
+            # (see _overlaps), the window meets that month in some year.
+            return True
         span = (end.year - start.year) * 12 + end.month - start.month
         return span >= 11 or any((start.month - 1 + i) % 12 + 1 == month for i in range(span + 1))
 
@@ -242,7 +264,7 @@ def parse_query_date(value: str) -> date:
     except ValueError:
         pass
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
-    if match and 1 <= int(match.group(2)) <= 12:
+    if match and 1 <= int(match.group(2)) <= 12 and int(match.group(1)) >= 1:
         return date(int(match.group(1)), int(match.group(2)), 1)
     raise QueryError(f"{value!r} should be a date such as 2013-09-01 or 2013-09")
 

@@ -437,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
         target.unlink()
     with deterministic_ids():
         store = build_sample(target)
+    for leftover in (".bak", ".lock"):  # the store's backup and lock are not package data
+        target.with_name(target.name + leftover).unlink(missing_ok=True)
     print(f"wrote {target}: {len(store)} activities, {len(store.contracts())} contracts")
     return 0
 

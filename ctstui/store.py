@@ -171,13 +171,19 @@ class AtomicJSONStorage(Storage):
         if not path.parent.is_dir():
             raise StoreError(f"{path}: the folder {path.parent} does not exist")
         try:
-            raw = path.read_bytes()
+            # fstat the file we read, not the path: a writer replacing the file
+            # between our read and a stat would otherwise lend us its fingerprint
+            # and its change would later be silently written over.
+            with open(path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                raw = fh.read()
         except FileNotFoundError:
             self.fingerprint = None
+            self._written_digest = None
             return None
         except OSError as exc:
             raise StoreError(f"{path}: cannot be read: {exc.strerror or exc}")
-        self.fingerprint = _fingerprint(path)
+        self.fingerprint = (st.st_mtime_ns, st.st_size)
         self._written_digest = hashlib.sha256(raw).hexdigest()
         if not raw.strip():
             return None
@@ -228,6 +234,8 @@ class AtomicJSONStorage(Storage):
                     if self.write_hook is not None:
                         self.write_hook(self.path, payload)
                     atomic_write_bytes(self.path, payload, backup=True)
+                    # Still under the lock: no other writer can have replaced it yet.
+                    fingerprint = _fingerprint(self.path)
             except (StoreError, Timeout):
                 raise
             except OSError as exc:
@@ -236,7 +244,7 @@ class AtomicJSONStorage(Storage):
                     "in memory and the file on disk is unchanged"
                 ) from exc
             with self.mutex:
-                self.fingerprint = _fingerprint(self.path)
+                self.fingerprint = fingerprint
                 self._written_digest = hashlib.sha256(payload).hexdigest()
                 if generation == self.generation:
                     self.dirty = False
@@ -279,10 +287,10 @@ class AtomicJSONStorage(Storage):
 
     def clean_stray_temps(self) -> None:
         """Remove temp files left by a writer that died (we hold the lock)."""
-        prefix = f".{self.path.name}.tmp-"
+        prefixes = (f".{self.path.name}.tmp-", f".{self.path.name}.bak-tmp-")
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.path.parent):
-                if entry.name.startswith(prefix):
+                if entry.name.startswith(prefixes):
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
@@ -309,6 +317,12 @@ def check_plan_shape(path: Path, data: object) -> None:
         if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
             raise StoreError(
                 f"{path}: table {name!r} is not a table of records; it was not changed"
+            )
+        bad_ids = [key for key in table if not (key.isascii() and key.isdigit())]
+        if bad_ids:
+            raise StoreError(
+                f"{path}: table {name!r} has a record id {bad_ids[0]!r} that is not a number; "
+                "it was not changed"
             )
     record = next(iter(meta.values()))
     version = record.get("schema")
@@ -380,38 +394,68 @@ class ActivityStore:
 
     # -- loading -------------------------------------------------------------
     def _load(self) -> None:
-        self.storage._loaded = False
-        self._db.clear_cache()
-        for table in (ACTIVITIES, CONTRACTS, META):
-            self._db.table(table).clear_cache()
-        data = self.storage.read() or {}
-        self._items: dict[str, Activity] = {}
-        self._doc_ids: dict[str, int] = {}
-        for doc_id, raw in data.get(ACTIVITIES, {}).items():
+        """(Re)read the file.  All or nothing: a file that is refused leaves the
+        store as it was, so a failed reload cannot leave a half-loaded plan that
+        a later save would write over the file."""
+        storage = self.storage
+        with storage.mutex:
+            before = (storage._data, storage._loaded, storage.fingerprint, storage._written_digest)
+            storage._loaded = False
             try:
-                activity = Activity.from_dict(raw, where=f"activity #{doc_id}")
-            except RecordError as exc:
-                raise StoreError(f"{self.path}: {exc}; the file was not changed")
-            if activity.id in self._items:
-                raise StoreError(f"{self.path}: activity id {activity.id} appears twice")
-            self._items[activity.id] = activity
-            self._doc_ids[activity.id] = int(doc_id)
-        self._contracts: dict[str, FunderContract] = {}
-        for doc_id, raw in data.get(CONTRACTS, {}).items():
-            try:
-                contract = FunderContract.from_dict(raw, where=f"contract #{doc_id}")
-            except RecordError as exc:
-                raise StoreError(f"{self.path}: {exc}; the file was not changed")
-            self._contracts[contract.id] = contract
-        self._sorted: list[Activity] | None = None
-        if not data.get(META):
-            # A new plan: the schema record goes out with the first real write.
-            with self.storage.mutex:
-                was = self.storage.deferred
-                self.storage.deferred = True
+                data = storage.read() or {}
+                items, doc_ids, contracts = self._parse_tables(data)
+            except BaseException:
+                (storage._data, storage._loaded, storage.fingerprint, storage._written_digest) = (
+                    before
+                )
+                raise
+            # Fresh Table objects: a cached one keeps its query cache and its next
+            # document id, which after a reload may already belong to a record
+            # another program added (TinyDB would then refuse every insert).
+            self._db._tables.clear()
+            self._items: dict[str, Activity] = items
+            self._doc_ids: dict[str, int] = doc_ids
+            self._contracts: dict[str, FunderContract] = contracts
+            self._sorted: list[Activity] | None = None
+            if not data.get(META):
+                # A new plan: the schema record goes out with the first real write.
+                was = storage.deferred
+                storage.deferred = True
                 self._table(META).insert({"app": APP_NAME, "schema": SCHEMA_VERSION})
-                self.storage.deferred = was
-                self.storage.dirty = False
+                storage.deferred = was
+                storage.dirty = False
+
+    def _parse_tables(
+        self, data: dict
+    ) -> tuple[dict[str, Activity], dict[str, int], dict[str, FunderContract]]:
+        items: dict[str, Activity] = {}
+        doc_ids: dict[str, int] = {}
+        for doc_id, raw in data.get(ACTIVITIES, {}).items():
+            activity = self._record(Activity.from_dict, raw, f"activity #{doc_id}")
+            if activity.id in items:
+                raise StoreError(
+                    f"{self.path}: activity id {activity.id} appears twice; "
+                    "the file was not changed"
+                )
+            items[activity.id] = activity
+            doc_ids[activity.id] = int(doc_id)
+        contracts: dict[str, FunderContract] = {}
+        for doc_id, raw in data.get(CONTRACTS, {}).items():
+            contract = self._record(FunderContract.from_dict, raw, f"contract #{doc_id}")
+            contracts[contract.id] = contract
+        return items, doc_ids, contracts
+
+    def _record(self, from_dict: Callable, raw: dict, where: str):
+        try:
+            return from_dict(raw, where=where)
+        except RecordError as exc:
+            raise StoreError(f"{self.path}: {exc}; the file was not changed")
+        except (TypeError, AttributeError, KeyError, ValueError) as exc:
+            # A nested value of the wrong shape (e.g. a review that is not an object).
+            raise StoreError(
+                f"{self.path}: {where} is damaged ({type(exc).__name__}: {exc}); "
+                "the file was not changed"
+            )
 
     def reload(self) -> None:
         """Re-read the file, dropping unsaved changes and the undo history."""
