@@ -64,7 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        # "-status:tbc" looks like an option to argparse; for a command whose
+        # positional arguments are a query, it is a negated query term.
+        if isinstance(getattr(args, "query", None), list) and all(
+            e.startswith("-") and not e.startswith("--") for e in extras
+        ):
+            args.query.extend(extras)
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
     try:
         ctx = Context(db=args.db, demo=args.demo, today=parse_today(args.today))
         if getattr(args, "run", None) is None:

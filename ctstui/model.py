@@ -9,6 +9,7 @@ half-loaded.
 from __future__ import annotations
 
 import enum
+import math
 import uuid
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, timedelta
@@ -87,6 +88,13 @@ def _check(data: dict, name: str, types: type | tuple[type, ...], where: str) ->
     return value
 
 
+def _list(data: dict, name: str, where: str) -> list:
+    value = data.get(name, [])
+    if not isinstance(value, list):
+        raise RecordError(f"{where}: field {name!r} should be a list")
+    return value
+
+
 def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
     return types if isinstance(types, tuple) else (types,)
 
@@ -122,6 +130,8 @@ class RagReview:
 
     @classmethod
     def from_dict(cls, data: dict, where: str = "review") -> RagReview:
+        if not isinstance(data, dict):
+            raise RecordError(f"{where}: expected an object, found {type(data).__name__}")
         try:
             on = date.fromisoformat(_check(data, "on", str, where))
         except ValueError:
@@ -151,6 +161,8 @@ class HistoryEntry:
 
     @classmethod
     def from_dict(cls, data: dict, where: str = "history") -> HistoryEntry:
+        if not isinstance(data, dict):
+            raise RecordError(f"{where}: expected an object, found {type(data).__name__}")
         changes = data.get("changes", {})
         if not isinstance(changes, dict):
             raise RecordError(f"{where}: field 'changes' should be an object")
@@ -336,7 +348,9 @@ class Activity:
         except (KeyError, ValueError, TypeError) as exc:
             raise RecordError(f"{where}: field 'when' is not a ctstui date: {exc}")
         days = data.get("days")
-        if days is not None and (isinstance(days, bool) or not isinstance(days, int | float)):
+        if days is not None and (
+            isinstance(days, bool) or not isinstance(days, int | float) or not math.isfinite(days)
+        ):
             raise RecordError(f"{where}: field 'days' should be a number, found {days!r}")
         places = data.get("places")
         if places is not None and (isinstance(places, bool) or not isinstance(places, int)):
@@ -388,7 +402,7 @@ def parse_leads(text: str) -> list[str]:
     """ "JW/LC" -> ["JW", "LC"]; also accepts commas, '&', 'and' and spaces."""
     import re
 
-    parts = re.split(r"\s*(?:/|,|&|\band\b|\s)\s*", text.strip())
+    parts = re.split(r"\s*(?:/|,|&|\band\b|\s)\s*", text.strip(), flags=re.IGNORECASE)
     return [p for p in parts if p]
 
 
@@ -467,6 +481,8 @@ class Target:
 
     @classmethod
     def from_dict(cls, data: dict, where: str = "target") -> Target:
+        if not isinstance(data, dict):
+            raise RecordError(f"{where}: expected an object, found {type(data).__name__}")
         return cls(
             label=str(_check(data, "label", str, where)),
             query=str(_check(data, "query", str, where)),
@@ -505,7 +521,7 @@ class FunderContract:
             funder=str(_check(data, "funder", str, where)),
             start=start,
             end=end,
-            targets=[Target.from_dict(t, f"{where} target") for t in data.get("targets", [])],
+            targets=[Target.from_dict(t, f"{where} target") for t in _list(data, "targets", where)],
             notes=str(data.get("notes", "")),
         )
 

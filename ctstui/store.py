@@ -501,21 +501,33 @@ class ActivityStore:
 
     @contextlib.contextmanager
     def transaction(self, label: str) -> Iterator[UndoStep]:
-        """Group changes into one undo step and one write."""
+        """Group changes into one undo step and one write.
+
+        If the body raises, the changes it made so far are rolled back and
+        nothing is written: an import that fails half-way leaves no trace.
+        """
         outer = self._depth == 0
         if outer:
             self._step = UndoStep(label)
             was_deferred = self.storage.deferred
+            was_dirty = self.storage.dirty
             self.storage.deferred = True
         self._depth += 1
+        failed = False
         try:
             yield self._step  # type: ignore[misc]
+        except BaseException:
+            failed = True
+            raise
         finally:
             self._depth -= 1
             if outer:
                 step, self._step = self._step, None
+                if failed and step and step.changes:
+                    self._apply(step, reverse=True)
+                    self.storage.dirty = was_dirty
                 self.storage.deferred = was_deferred
-                if step and step.changes:
+                if not failed and step and step.changes:
                     self._undo.append(step)
                     self._redo.clear()
                     self._notify(

@@ -13,7 +13,7 @@ import pytest
 from ctstui.cli import main
 from ctstui.commands import COMMANDS
 from ctstui.dates import DateSpec, Precision
-from ctstui.model import Kind, Rag, Status, Theme
+from ctstui.model import Activity, Kind, Rag, Status, Theme
 from ctstui.store import ActivityStore
 
 CONTRACT_KEYS = {
@@ -307,3 +307,15 @@ def test_top_level_help_lists_the_subcommands(capsys):
     out = capsys.readouterr().out
     for name in SUBCOMMANDS:
         assert name in out
+
+
+def test_a_negated_term_as_the_first_argument_is_a_query_not_an_option(tmp_path, capsys):
+    path = tmp_path / "plan.json"
+    store = ActivityStore(path)
+    store.add(Activity(title="Done one", status=Status.COMPLETED))
+    store.add(Activity(title="Open one", status=Status.TBC))
+    assert main(["list", "--db", str(path), "-status:completed", "--format", "json"]) == 0
+    assert [r["title"] for r in json.loads(capsys.readouterr().out)] == ["Open one"]
+    with pytest.raises(SystemExit) as exit_info:  # argparse: usage error, exit 2
+        main(["list", "--db", str(path), "--nonsense"])
+    assert exit_info.value.code == 2

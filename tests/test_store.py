@@ -668,3 +668,17 @@ def test_returned_activities_are_not_changed_by_later_edits(store):
     added = store.add(Activity("One", leads=["SN"]))
     store.update(added.copy(title="Two", leads=["LC"]))
     assert added.title == "One" and added.leads == ["SN"]
+
+
+def test_a_failing_transaction_is_rolled_back_and_not_written(tmp_path):
+    path = tmp_path / "plan.json"
+    store = ActivityStore(path)
+    kept = store.add(Activity(title="kept"))
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError), store.transaction("half an import"):
+        store.add(Activity(title="new"))
+        store.update(kept.copy(title="renamed"))
+        raise RuntimeError("the importer failed half-way")
+    assert [a.title for a in store.activities()] == ["kept"]
+    assert path.read_bytes() == before
+    assert store.undo() == "add"  # the failed step left no undo entry
