@@ -99,10 +99,17 @@ def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
     return types if isinstance(types, tuple) else (types,)
 
 
+_MEMBERS: dict[type, dict[str, enum.Enum]] = {}
+
+
 def _enum(cls: type[enum.StrEnum], value: object, name: str, where: str):
+    # A dict lookup: Enum's own __call__ is slow when loading 100k records.
+    members = _MEMBERS.get(cls)
+    if members is None:
+        members = _MEMBERS[cls] = {m.value: m for m in cls}
     try:
-        return cls(value)
-    except ValueError:
+        return members[value]  # type: ignore[index]
+    except (KeyError, TypeError):
         allowed = ", ".join(m.value for m in cls)
         raise RecordError(f"{where}: field {name!r} is {value!r}; expected one of {allowed}")
 

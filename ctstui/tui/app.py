@@ -76,7 +76,7 @@ class PlannerApp(ActivityActions, App[int]):
                     screen.refresh_plan()
                 else:
                     screen.stale = True
-        self.refresh_bindings()
+        self.selection_changed()
         if message.event.kind in ("change", "undo", "redo"):
             self.schedule_save()
 

@@ -129,7 +129,7 @@ class CalendarScreen(PlanScreen):
             self.show_month()
         else:
             self.show_day_info()
-        self.planner.refresh_bindings()
+        self.planner.selection_changed()
 
     def on_month_grid_day_chosen(self, event: MonthGrid.DayChosen) -> None:
         activities = self.index.on(event.day)
@@ -146,7 +146,7 @@ class CalendarScreen(PlanScreen):
             self.planner.open_detail(event.option.id)
 
     def on_descendant_focus(self) -> None:
-        self.planner.refresh_bindings()
+        self.planner.selection_changed()
 
     # -- actions ---------------------------------------------------------------------
     def go_to(self, day: date) -> None:
