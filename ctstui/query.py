@@ -77,9 +77,21 @@ class Query:
         return all(term.predicate(activity) != term.negated for term in self.terms)
 
     def filter(self, activities: Iterable[Activity]) -> list[Activity]:
-        if not self.terms:
+        # Called on every keystroke over the whole plan: keep the loop lean.
+        terms = [(t.predicate, t.negated) for t in self.terms]
+        if not terms:
             return list(activities)
-        return [a for a in activities if self.matches(a)]
+        if len(terms) == 1:
+            predicate, negated = terms[0]
+            return [a for a in activities if predicate(a) is not negated]
+        out = []
+        for a in activities:
+            for predicate, negated in terms:
+                if predicate(a) is negated:
+                    break
+            else:
+                out.append(a)
+        return out
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -152,10 +164,20 @@ def _term(field: str | None, value: str, negated: bool, pos: int) -> Term:
     return Term(field, value, negated, predicate)
 
 
+# Lower-cased search text per activity id, reused while the activity object is
+# the same (the store replaces the object on every change).
+_HAYSTACKS: dict[str, tuple[Activity, str]] = {}
+
+
 def _haystack(activity: Activity) -> str:
-    return "\n".join(
+    cached = _HAYSTACKS.get(activity.id)
+    if cached is not None and cached[0] is activity:
+        return cached[1]
+    text = "\n".join(
         (activity.title, activity.place, activity.audience, activity.notes, activity.programme)
     ).casefold()
+    _HAYSTACKS[activity.id] = (activity, text)
+    return text
 
 
 def _enum_value(enum_cls, value: str, field: str, aliases: dict | None = None):
@@ -197,7 +219,14 @@ def _kind(value: str) -> Predicate:
 
 def _lead(value: str) -> Predicate:
     wanted = value.casefold()
-    return lambda a: any(lead.casefold() == wanted for lead in a.leads)
+
+    def has_lead(a: Activity) -> bool:
+        for lead in a.leads:  # noqa: SIM110 - a plain loop is faster on every keystroke
+            if lead == value or lead.casefold() == wanted:
+                return True
+        return False
+
+    return has_lead
 
 
 def _contains(attribute: str) -> Callable[[str], Predicate]:

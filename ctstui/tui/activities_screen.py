@@ -12,7 +12,7 @@ from ..query import Query, QueryError
 from ..text import format_days
 from .activity_table import ActivityTable
 from .base import PlanScreen
-from .look import plain
+from .look import TextLine, plain
 from .tabs import ModeTabs
 
 
@@ -44,7 +44,7 @@ class ActivitiesScreen(PlanScreen):
             yield Select([], prompt="Lead", id="quick-lead")
         yield Static("", id="filter-error")
         yield ActivityTable(today=self.today, id="table")
-        yield Static("", id="totals")
+        yield TextLine(id="totals")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -68,9 +68,11 @@ class ActivitiesScreen(PlanScreen):
         except QueryError as exc:
             # Keep the previous result; say what is wrong.
             error.update(plain(f"⚠ {exc}", "bold red"))
-            error.display = True
+            if not error.display:
+                error.display = True
             return
-        error.display = False
+        if error.display:
+            error.display = False
         self.query_text = text
         self.show(self._query.filter(self.store.activities()))
 
@@ -80,7 +82,7 @@ class ActivitiesScreen(PlanScreen):
         places = sum(a.places or 0 for a in activities)
         of = f" of {len(self.store)}" if len(activities) != len(self.store) else ""
         filtered = f"  ·  filter: {self.query_text}" if self.query_text else ""
-        self.query_one("#totals", Static).update(
+        self.query_one("#totals", TextLine).set(
             plain(
                 f"{len(activities)}{of} activities  ·  {format_days(days) or 0} days  ·  "
                 f"{places} places{filtered}"

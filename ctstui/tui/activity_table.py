@@ -77,7 +77,7 @@ class ActivityTable(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"activity-table--header", "activity-table--cursor"}
 
     DEFAULT_CSS = """
-    ActivityTable { height: 1fr; }
+    ActivityTable { height: 1fr; overflow-y: scroll; }
     ActivityTable > .activity-table--header { text-style: bold; background: $panel; }
     ActivityTable > .activity-table--cursor { background: $accent 40%; }
     ActivityTable:focus > .activity-table--cursor { background: $accent; color: $text; }
@@ -109,7 +109,9 @@ class ActivityTable(ScrollView, can_focus=True):
         keep = keep or self.current_id
         self.rows = self._sorted(activities)
         index = next((i for i, a in enumerate(self.rows) if a.id == keep), None)
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        size = Size(self.size.width, len(self.rows) + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size
         self.cursor = min(index if index is not None else self.cursor, max(len(self.rows) - 1, 0))
         self._scroll_to_cursor()
         self.refresh()

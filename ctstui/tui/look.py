@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.widget import Widget
 
 from ..model import Activity, Rag, Status
 from ..text import printable
@@ -72,3 +73,29 @@ def activity_label(activity: Activity, *, at_risk: bool = False, when: bool = Fa
 def plain(text: str, style: Style | str = "") -> Text:
     """A Text of untrusted ``text`` (never parsed as markup)."""
     return Text(safe(text), style=style)
+
+
+class TextLine(Widget):
+    """A one-line status text that repaints without asking for a new layout.
+
+    ``Static.update`` re-lays-out the screen; a fixed-size line only needs a
+    repaint, which matters when it changes on every keystroke.
+    """
+
+    DEFAULT_CSS = "TextLine { height: 1; width: 1fr; }"
+
+    def __init__(self, text: Text | str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = text if isinstance(text, Text) else Text(text)
+
+    def set(self, text: Text) -> None:
+        if text != self._text:
+            self._text = text
+            self.refresh()
+
+    @property
+    def text(self) -> Text:
+        return self._text
+
+    def render(self) -> Text:
+        return self._text

@@ -1,71 +1,31 @@
-"""The 7-column month grid (Monday first): today marked, selected day highlighted."""
+"""The 7-column month grid (Monday first): today marked, the selected day highlighted.
+
+One widget draws the whole grid line by line (Textual's Line API) rather than 42
+day widgets: start-up and a month switch then cost one widget's repaint, not
+42 widgets' styles and layout.  Cell colours come from component classes in
+``app.tcss``, so they follow the light/dark theme.
+"""
 
 from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Static
 
 from ..model import Activity, schedule_risk
 from ..planview import CalendarIndex, add_months, month_weeks
 from .look import activity_label
 
-
-class DayCell(Widget):
-    """One day: its number and as many activity titles as fit, then "+N more"."""
-
-    DEFAULT_CSS = """
-    DayCell { height: 1fr; width: 1fr; padding: 0 0; }
-    """
-
-    def __init__(self, index: int) -> None:
-        super().__init__(id=f"day-{index}")
-        self.day = date.min
-        self.activities: list[Activity] = []
-        self.today = date.min
-        self.month = 0
-
-    def show(self, day: date, activities: list[Activity], *, today: date, month: int) -> None:
-        self.day, self.activities, self.today, self.month = day, activities, today, month
-        self.set_class(day == today, "-today")
-        self.set_class(day.month != month, "-other-month")
-        self.set_class(day.weekday() >= 5, "-weekend")
-        self.refresh()
-
-    def render(self) -> Text:
-        width = max(self.size.width, 1)
-        lines = max(self.size.height, 1)
-        head = Text(f"{self.day.day:>2}", style=Style(bold=True))
-        if self.day == self.today:
-            head.append(" today", style=Style(bold=True, italic=True))
-        out = [head]
-        room = lines - 1
-        items = self.activities
-        shown = items if len(items) <= room else items[: max(room - 1, 0)]
-        for activity in shown:
-            at_risk = schedule_risk(activity, self.today) is not None
-            label = activity_label(activity, at_risk=at_risk)
-            if not activity.when.is_day_precise:
-                label = Text("wk ", style=Style(dim=True)) + label  # the week beginning here
-            label.truncate(width, overflow="ellipsis")
-            out.append(label)
-        hidden = len(items) - len(shown)
-        if hidden:
-            out.append(Text(f"+{hidden} more", style=Style(dim=True, italic=True)))
-        text = Text("\n").join(out)
-        text.no_wrap = True
-        text.overflow = "ellipsis"
-        return text
+GUTTER = 1
 
 
 class MonthGrid(Widget, can_focus=True):
@@ -82,6 +42,27 @@ class MonthGrid(Widget, can_focus=True):
         ),
         Binding("enter", "open_day", "Day's activities", id="calendar.open_day"),
     ]
+
+    COMPONENT_CLASSES = {
+        "month-grid--weekday",
+        "month-grid--day",
+        "month-grid--weekend",
+        "month-grid--other-month",
+        "month-grid--today",
+        "month-grid--selected",
+        "month-grid--selected-focus",
+    }
+
+    DEFAULT_CSS = """
+    MonthGrid { height: 1fr; }
+    MonthGrid > .month-grid--weekday { text-style: bold; color: $text-muted; }
+    MonthGrid > .month-grid--day { background: $surface; }
+    MonthGrid > .month-grid--weekend { background: $surface-darken-1; }
+    MonthGrid > .month-grid--other-month { color: $text-disabled; }
+    MonthGrid > .month-grid--today { background: $primary 25%; }
+    MonthGrid > .month-grid--selected { background: $accent 30%; }
+    MonthGrid > .month-grid--selected-focus { background: $accent 60%; }
+    """
 
     selected: reactive[date] = reactive(date(2000, 1, 1), init=False)
 
@@ -101,40 +82,33 @@ class MonthGrid(Widget, can_focus=True):
         self.today = today
         self.index = CalendarIndex({}, [])
         self.set_reactive(MonthGrid.selected, today)
-        self._shown_month: tuple[int, int] | None = None
+        self._cell_cache: dict[tuple[date, int, int], list[Text]] = {}
 
-    def compose(self) -> ComposeResult:
-        with Grid(id="grid"):
-            for name in calendar.day_abbr:
-                yield Static(name, classes="weekday")
-            for i in range(42):
-                yield DayCell(i)
+    # -- data -------------------------------------------------------------------
+    @property
+    def weeks(self) -> list[list[date]]:
+        return month_weeks(self.selected.year, self.selected.month)
 
-    def on_mount(self) -> None:
-        self.redraw()
+    def activities_on(self, day: date) -> list[Activity]:
+        return self.index.on(day)
 
     def set_index(self, index: CalendarIndex) -> None:
         self.index = index
-        self.redraw()
-
-    def redraw(self) -> None:
-        day = self.selected
-        weeks = month_weeks(day.year, day.month)
-        cells = list(self.query(DayCell))
-        for i, cell_day in enumerate(d for week in weeks for d in week):
-            cells[i].show(cell_day, self.index.on(cell_day), today=self.today, month=day.month)
-            cells[i].set_class(cell_day == day, "-selected")
-        self._shown_month = (day.year, day.month)
+        self._cell_cache.clear()
+        self.refresh()
 
     def watch_selected(self, old: date, new: date) -> None:
         month_changed = (old.year, old.month) != (new.year, new.month)
-        if month_changed or self._shown_month != (new.year, new.month):
-            self.redraw()
-        else:
-            for cell in self.query(DayCell):
-                cell.set_class(cell.day == new, "-selected")
+        self.refresh()
         self.post_message(self.SelectionChanged(new, month_changed))
 
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # -- actions ----------------------------------------------------------------
     def action_move(self, days: int) -> None:
         self.selected = self.selected + timedelta(days=days)
 
@@ -145,10 +119,112 @@ class MonthGrid(Widget, can_focus=True):
         self.post_message(self.DayChosen(self.selected))
 
     def on_click(self, event: events.Click) -> None:
-        widget = event.widget
-        while widget is not None and not isinstance(widget, DayCell):
-            widget = widget.parent
-        if isinstance(widget, DayCell):
-            if widget.day == self.selected and event.chain >= 2:
-                self.action_open_day()
-            self.selected = widget.day
+        day = self.day_at(event.x, event.y)
+        if day is None:
+            return
+        if day == self.selected and event.chain >= 2:
+            self.action_open_day()
+        self.selected = day
+
+    # -- geometry ---------------------------------------------------------------
+    def _columns(self) -> list[tuple[int, int]]:
+        """(x, width) of each weekday column; spare cells go to the first columns."""
+        width = self.size.width
+        usable = max(width - GUTTER * 6, 7)
+        base, spare = divmod(usable, 7)
+        out, x = [], 0
+        for col in range(7):
+            w = base + (1 if col < spare else 0)
+            out.append((x, w))
+            x += w + GUTTER
+        return out
+
+    def _row_height(self) -> int:
+        return max((self.size.height - 1) // 6, 1)
+
+    def day_at(self, x: int, y: int) -> date | None:
+        if y < 1:
+            return None
+        week = (y - 1) // self._row_height()
+        if week > 5:
+            return None
+        for col, (left, width) in enumerate(self._columns()):
+            if left <= x < left + width:
+                return self.weeks[week][col]
+        return None
+
+    # -- drawing ------------------------------------------------------------------
+    def _cell_lines(self, day: date, width: int, height: int) -> list[Text]:
+        """The text lines of one day cell (cached until the plan or size changes)."""
+        key = (day, width, height)
+        cached = self._cell_cache.get(key)
+        if cached is not None:
+            return cached
+        head = Text(f"{day.day:>2}", style=Style(bold=True))
+        if day == self.today:
+            head.append(" today", style=Style(bold=True, italic=True))
+        lines = [head]
+        items = self.index.on(day)
+        room = height - 1
+        shown = items if len(items) <= room else items[: max(room - 1, 0)]
+        for activity in shown:
+            label = activity_label(
+                activity, at_risk=schedule_risk(activity, self.today) is not None
+            )
+            if not activity.when.is_day_precise:
+                label = Text("wk ", style=Style(dim=True)) + label  # the week beginning here
+            lines.append(label)
+        if len(items) > len(shown):
+            lines.append(
+                Text(f"+{len(items) - len(shown)} more", style=Style(dim=True, italic=True))
+            )
+        for line in lines:
+            line.truncate(width, overflow="ellipsis")
+        self._cell_cache[key] = lines
+        return lines
+
+    def _cell_style(self, day: date) -> Style:
+        name = "month-grid--day"
+        if day.weekday() >= 5:
+            name = "month-grid--weekend"
+        style = self.get_component_rich_style(name)
+        if day.month != self.selected.month:
+            style += self.get_component_rich_style("month-grid--other-month")
+        if day == self.today:
+            style += self.get_component_rich_style("month-grid--today")
+        if day == self.selected:
+            style += self.get_component_rich_style(
+                "month-grid--selected-focus" if self.has_focus else "month-grid--selected"
+            )
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        columns = self._columns()
+        if y == 0:
+            style = base + self.get_component_rich_style("month-grid--weekday")
+            segments = []
+            for (left, w), name in zip(columns, calendar.day_abbr, strict=True):
+                if left:
+                    segments.append(Segment(" " * GUTTER, base))
+                segments.append(Segment(name[:w].ljust(w), style))
+            return Strip(segments).adjust_cell_length(width, base)
+        height = self._row_height()
+        week, line = divmod(y - 1, height)
+        if week > 5:
+            return Strip.blank(width, base)
+        console = self.app.console
+        segments: list[Segment] = []
+        for (left, w), day in zip(columns, self.weeks[week], strict=True):
+            if left:
+                segments.append(Segment(" " * GUTTER, base))
+            cell_style = base + self._cell_style(day)
+            lines = self._cell_lines(day, w, height)
+            if line < len(lines):
+                text = lines[line]
+                rendered = list(Segment.apply_style(text.render(console, end=""), cell_style))
+                segments.extend(Segment.adjust_line_length(rendered, w, cell_style))
+            else:
+                segments.append(Segment(" " * w, cell_style))
+        return Strip(segments).adjust_cell_length(width, base)

@@ -259,8 +259,10 @@ ROWS = [
 
 def print_table(results: dict[int, dict]) -> None:
     sizes = sorted(results)
-    print(f"ctstui benchmark, {date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")
+    print(
+        f"ctstui benchmark, {date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
     header = f"{'measure':<38}" + "".join(f"{n:>12,}" for n in sizes) + "   target (10k)"
     print(header)
     print("-" * len(header))

@@ -18,7 +18,7 @@ from ctstui.tui.detail_screen import DetailScreen
 from ctstui.tui.dialogs import ChooseActivityScreen, ConfirmScreen, PromptScreen
 from ctstui.tui.form_screen import ActivityForm
 from ctstui.tui.help_screen import HelpScreen
-from ctstui.tui.month_grid import DayCell, MonthGrid
+from ctstui.tui.month_grid import MonthGrid
 from ctstui.tui.year_screen import YearScreen
 
 from .conftest import TODAY
@@ -30,8 +30,8 @@ def grid(app) -> MonthGrid:
     return app.screen.query_one(MonthGrid)
 
 
-def cell_for(app, day: date) -> DayCell:
-    return next(c for c in app.screen.query(DayCell) if c.day == day)
+def on_day(app, day: date) -> list[str]:
+    return [a.id for a in grid(app).activities_on(day)]
 
 
 def table(app) -> ActivityTable:
@@ -59,7 +59,7 @@ def notifications(app) -> list[str]:
 async def test_calendar_opens_on_today_and_moves(app):
     async with app.run_test(size=SIZE) as pilot:
         assert grid(app).selected == TODAY
-        assert cell_for(app, TODAY).has_class("-today")
+        assert "5 today" in "\n".join(grid(app).render_line(y).text for y in range(40))
         await pilot.press("right", "down")
         assert grid(app).selected == date(2013, 11, 13)
         await pilot.press("h", "k")
@@ -76,9 +76,11 @@ async def test_multi_day_activity_sits_on_each_day_and_fuzzy_ones_in_the_tray(ap
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         for day in (date(2013, 11, 12), date(2013, 11, 13)):
-            assert plan["academy"].id in [a.id for a in cell_for(app, day).activities]
+            assert plan["academy"].id in on_day(app, day)
         # The week-of seminar sits in its week (on its week-beginning day).
-        assert plan["seminar"].id in [a.id for a in cell_for(app, date(2013, 11, 18)).activities]
+        assert plan["seminar"].id in on_day(app, date(2013, 11, 18))
+        drawn = "\n".join(grid(app).render_line(y).text for y in range(grid(app).size.height))
+        assert "Sport Academy"[:8] in drawn and "Libraries"[:6] in drawn
         tray = app.screen.query_one("#tray", OptionList)
         tray_ids = [tray.get_option_at_index(i).id for i in range(tray.option_count)]
         assert tray_ids == [plan["als"].id]
