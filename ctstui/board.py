@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from .model import OPEN_STATUSES, Activity, Rag, RagReview, Status
+from .model import OPEN_STATUSES, Activity, Rag, Status
 from .query import Query
 
 DONE = "done"
@@ -75,25 +75,9 @@ def shift_rating(rating: Rag, step: int) -> Rag:
     return RAG_ORDER[max(0, min(len(RAG_ORDER) - 1, index))]
 
 
-def latest_review(activity: Activity) -> RagReview | None:
-    """The latest review: latest date, and of several on one day the one recorded last.
-
-    (``Activity.last_review`` takes the first of a day's reviews.)
-    """
-    if not activity.reviews:
-        return None
-    index = max(range(len(activity.reviews)), key=lambda i: (activity.reviews[i].on, i))
-    return activity.reviews[index]
-
-
-def reviews_newest_first(activity: Activity) -> list[RagReview]:
-    """The reviews by date, newest first; a day's reviews in reverse order of recording."""
-    return sorted(reversed(activity.reviews), key=lambda r: r.on, reverse=True)
-
-
 def days_since_review(activity: Activity, today: date) -> int | None:
     """Days from the activity's latest RAG review to ``today`` (None: never reviewed)."""
-    last = latest_review(activity)
+    last = activity.last_review
     return None if last is None else (today - last.on).days
 
 

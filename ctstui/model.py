@@ -251,7 +251,13 @@ class Activity:
 
     @property
     def last_review(self) -> RagReview | None:
-        return max(self.reviews, key=lambda r: r.on) if self.reviews else None
+        """The newest review; of one day's reviews, the last recorded."""
+        newest = self.reviews_newest_first()
+        return newest[0] if newest else None
+
+    def reviews_newest_first(self) -> list[RagReview]:
+        """Reviews by date, newest first; a day's reviews in reverse order of recording."""
+        return sorted(reversed(self.reviews), key=lambda r: r.on, reverse=True)
 
     def copy(self, **changes) -> Activity:
         """A copy with its own lists, so editing it never touches the stored one."""

@@ -15,10 +15,8 @@ from ctstui.board import (
     column_of,
     days_since_review,
     is_programme_record,
-    latest_review,
     review_age,
     review_round,
-    reviews_newest_first,
     rollups,
     shift_rating,
 )
@@ -144,13 +142,13 @@ def test_latest_review_of_a_day_is_the_last_recorded():
         RagReview(TODAY, Rag.RED, "first today"),
         RagReview(TODAY, Rag.GREEN, "second today"),
     ]
-    assert latest_review(activity).reason == "second today"
-    assert [r.reason for r in reviews_newest_first(activity)] == [
+    assert activity.last_review.reason == "second today"
+    assert [r.reason for r in activity.reviews_newest_first()] == [
         "second today",
         "first today",
         "march",
     ]
-    assert latest_review(act("b")) is None
+    assert act("b").last_review is None
 
 
 # -- programmes ---------------------------------------------------------------------------

@@ -42,7 +42,6 @@ from ..board import (
     Rollup,
     build_board,
     days_since_review,
-    latest_review,
     review_age,
     review_round,
     shift_rating,
@@ -639,7 +638,7 @@ class BoardScreen(PlanScreen):
         if activity.programme:
             out.append(f"  ·  {safe(activity.programme)}", style="dim")
         out.append("\n")
-        last = latest_review(activity)
+        last = activity.last_review
         if last is None:
             out.append("Not reviewed yet.", style="dim")
         else:

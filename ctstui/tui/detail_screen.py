@@ -61,7 +61,7 @@ def reviews_text(activity: Activity) -> Text:
     if not activity.reviews:
         return Text("No RAG reviews yet.", style=Style(dim=True))
     out = Text()
-    for review in sorted(activity.reviews, key=lambda r: r.on, reverse=True):
+    for review in activity.reviews_newest_first():
         out.append(f"{review.on:%d %b %Y}  ")
         if review.previous:
             out.append_text(rag_marker(review.previous))

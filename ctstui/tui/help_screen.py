@@ -23,7 +23,7 @@ def binding_rows(app) -> list[tuple[str, list[tuple[str, str]]]]:
     """(section, [(keys, description)]) for the app and each screen/widget class."""
     from .activities_screen import ActivitiesScreen
     from .activity_table import ActivityTable
-    from .board_screen import BoardScreen
+    from .board_screen import BoardScreen, BoardView, ReviewRoundScreen
     from .calendar_screen import CalendarScreen
     from .form_screen import ActivityForm
     from .month_grid import MonthGrid
@@ -39,6 +39,8 @@ def binding_rows(app) -> list[tuple[str, list[tuple[str, str]]]]:
         ("Activities", ActivitiesScreen),
         ("Activity table", ActivityTable),
         ("Board", BoardScreen),
+        ("Board cards", BoardView),
+        ("Review round", ReviewRoundScreen),
         ("Add/edit form", ActivityForm),
     ]
     out = []
