@@ -11,7 +11,8 @@ from textual.message import Message
 from ..dates import DateParseError, DateSpec, PlanYear
 from ..model import Activity, Status
 from ..planview import plan_year_of
-from ..store import StoreError
+from ..store import ReapplyConflict, StoreError
+from ..text import printable
 from .detail_screen import DetailScreen
 from .dialogs import ConfirmScreen, PromptScreen
 from .form_screen import ActivityForm
@@ -35,11 +36,40 @@ class ExportDone(Message):
         self.failed = failed
 
 
+def visible(text: str) -> str:
+    """Untrusted text for a notification: control characters shown, line breaks kept."""
+    return "\n".join(printable(line) for line in str(text).split("\n"))
+
+
 class ActivityActions:
     """Mixed into the App: actions that work on the current screen's activity."""
 
     _save_timer = None
     _warned_changed = False
+
+    def on_mount(self) -> None:
+        # Textual calls each class's handler in the MRO: this runs beside the App's.
+        other = self.store.other_session()
+        if other is not None:
+            self.notify(
+                f"{self.store.path.name} is also open in ctstui: {other.describe()}. Your "
+                "changes and theirs are never written over each other: if they save first, "
+                "you will be asked to reload (ctrl+r), which keeps your unsaved changes.",
+                title="Plan in use",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
+
+    def notify(self, message: str, *, markup: bool = True, **kwargs) -> None:
+        """Notifications without markup carry user text (titles, file names,
+        error messages): show their control characters instead of sending them
+        to the terminal (Textual strips only a few, not ESC)."""
+        if not markup:
+            message = visible(message)
+            if kwargs.get("title"):
+                kwargs["title"] = printable(kwargs["title"])
+        super().notify(message, markup=markup, **kwargs)  # type: ignore[misc]
 
     # -- what applies ----------------------------------------------------------------
     def selected_activity(self) -> Activity | None:
@@ -234,7 +264,11 @@ class ActivityActions:
                 self._warned_changed = True
                 self.notify(
                     "The plan file was changed by another program. Press ctrl+r to reload it"
-                    + (" (your unsaved change would be dropped)." if self.store.dirty else "."),
+                    + (
+                        " (your unsaved changes are put back on top of theirs)."
+                        if self.store.dirty
+                        else "."
+                    ),
                     title="File changed",
                     severity="warning",
                     timeout=20,
@@ -243,18 +277,43 @@ class ActivityActions:
             self._warned_changed = False
 
     def action_reload(self) -> None:
-        def do_reload(yes: bool | None = True) -> None:
+        """Re-read the file; unsaved changes are re-applied on top of it when
+        they do not collide with the other program's (else: ask to drop them)."""
+
+        def drop_and_reload(yes: bool | None) -> None:
             if yes:
                 self._guard(self.store.reload)
                 self._warned_changed = False
-                self.notify("Reloaded the plan file.")
+                self.notify("Reloaded the plan file; your unsaved changes were dropped.")
 
-        if self.store.dirty:
+        if not self.store.dirty:
+            self._guard(self.store.reload)
+            self._warned_changed = False
+            self.notify("Reloaded the plan file.")
+            return
+        try:
+            applied = self.store.reload_and_reapply()
+        except ReapplyConflict as exc:
             self.push_screen(
-                ConfirmScreen("Reload the file and drop your unsaved change?"), do_reload
+                ConfirmScreen(
+                    f"{exc}\n\nReload anyway and drop your unsaved changes?",
+                    yes="Drop mine",
+                    no="Keep mine",
+                ),
+                drop_and_reload,
             )
-        else:
-            do_reload()
+            return
+        except StoreError as exc:
+            self.notify(str(exc), title="Not reloaded", severity="error", timeout=15, markup=False)
+            return
+        self._warned_changed = False
+        self.notify(
+            f"Reloaded the plan file and re-applied {applied} unsaved change(s)."
+            if applied
+            else "Reloaded the plan file."
+        )
+        if self.store.dirty:
+            self.schedule_save()
 
     # -- command palette -------------------------------------------------------------------
     def palette_commands(self) -> Iterable[SystemCommand]:

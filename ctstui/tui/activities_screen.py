@@ -17,6 +17,9 @@ from .tabs import ModeTabs
 
 
 class ActivitiesScreen(PlanScreen):
+    # Focus on activation only if nothing has focus yet: a quick "/" typed
+    # while the screen mounts keeps the filter focused.
+    AUTO_FOCUS = "ActivityTable"
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="list.filter"),
         Binding("escape", "leave_filter", "Back to list", show=False, id="list.leave_filter"),
@@ -49,7 +52,6 @@ class ActivitiesScreen(PlanScreen):
 
     def on_mount(self) -> None:
         self.refresh_plan()
-        self.query_one(ActivityTable).focus()
 
     # -- filtering ------------------------------------------------------------
     def combined_query(self) -> str:

@@ -535,6 +535,7 @@ def _rollup_segments(rollup: Rollup, style: Style) -> list[Segment]:
 
 class BoardScreen(PlanScreen):
     CSS_PATH = "board.tcss"
+    AUTO_FOCUS = "BoardView"
     BINDINGS = [
         Binding("r", "rate('red')", "Red", id="board.red"),
         Binding("a", "rate('amber')", "Amber", id="board.amber"),
@@ -586,7 +587,6 @@ class BoardScreen(PlanScreen):
 
     def on_mount(self) -> None:
         self.refresh_plan()
-        self.view.focus()
 
     @property
     def view(self) -> BoardView:

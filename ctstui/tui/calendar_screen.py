@@ -40,6 +40,7 @@ def parse_goto(text: str, around: date) -> date:
 
 
 class CalendarScreen(PlanScreen):
+    AUTO_FOCUS = "MonthGrid"
     BINDINGS = [
         Binding("t", "today", "Today", id="calendar.today"),
         Binding("g", "goto", "Go to", id="calendar.goto"),
@@ -75,7 +76,6 @@ class CalendarScreen(PlanScreen):
                 timeout=6,
             )
         grid.selected = opening
-        grid.focus()
 
     def opening_day(self) -> date:
         """Today, unless the plan has nothing within a year of it: then its nearest month."""

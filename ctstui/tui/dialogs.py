@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..model import Activity
-from .look import activity_label, plain
+from .look import activity_label, plain, plain_lines, safe
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -31,7 +31,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(plain(self.question), classes="dialog-text")
+            yield Static(plain_lines(self.question), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.labels[0], variant="primary", id="yes")
                 yield Button(self.labels[1], id="no")
@@ -69,7 +69,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(plain(self.question), classes="dialog-text")
+            yield Static(plain_lines(self.question), classes="dialog-text")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-hint", classes="hint")
 
@@ -124,7 +124,7 @@ class ChooseActivityScreen(ModalScreen[str | None]):
                 Option(
                     Text.assemble(
                         activity_label(a, at_risk=schedule_risk(a, self.today) is not None),
-                        ("  " + a.when.text, "dim"),
+                        ("  " + safe(a.when.text), "dim"),
                     ),
                     id=a.id,
                 )

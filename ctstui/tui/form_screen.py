@@ -74,6 +74,7 @@ class ActivityForm(ModalScreen[Activity | None]):
                             value=self.values[name],
                             placeholder=PLACEHOLDERS.get(name, ""),
                             compact=True,
+                            select_on_focus=False,  # a stray key must not wipe a field
                             id=f"field-{name}",
                         )
                 yield Static("", id=f"error-{name}", classes="form-error")
@@ -116,7 +117,8 @@ class ActivityForm(ModalScreen[Activity | None]):
         self.validate()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.action_save()
+        # Enter moves on to the next field, as in a paper form; ctrl+s saves.
+        self.focus_next()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":

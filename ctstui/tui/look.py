@@ -94,8 +94,14 @@ class TextLine(Widget):
             self.refresh()
 
     @property
-    def text(self) -> Text:
+    def content(self) -> Text:
+        """What the line shows (named as ``Static.content``)."""
         return self._text
 
     def render(self) -> Text:
         return self._text
+
+
+def plain_lines(text: str, style: Style | str = "") -> Text:
+    """Like :func:`plain`, but line breaks stay line breaks (dialog questions)."""
+    return Text("\n".join(safe(line) for line in text.split("\n")), style=style)

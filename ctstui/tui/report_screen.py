@@ -89,6 +89,8 @@ def chart_text(report: Report) -> Text:
 class ReportScreen(PlanScreen):
     """The report for one plan year; ``[``/``]`` move a year, ``w`` writes report.md."""
 
+    AUTO_FOCUS = "#report-body"
+
     BINDINGS = [
         Binding("left_square_bracket", "year(-1)", "Prev year", id="report.prev_year"),
         Binding("right_square_bracket", "year(1)", "Next year", id="report.next_year"),
@@ -136,7 +138,6 @@ class ReportScreen(PlanScreen):
     def on_mount(self) -> None:
         self.plan_year = plan_year_of(self.today)
         self.refresh_plan()
-        self.query_one("#report-body").focus()
 
     # -- building ---------------------------------------------------------------------
     def build(self) -> Report:

@@ -184,8 +184,9 @@ async def test_add_with_live_date_reading_and_validation(app, store):
         await pilot.press("n")
         form = app.screen
         assert isinstance(form, ActivityForm)
-        await pilot.press(*"Tourism seminar")
-        form.query_one("#field-when", Input).focus()
+        await pilot.press(*"Tourism seminar", "enter")  # Enter moves to the next field
+        assert app.focused is form.query_one("#field-when", Input)
+        assert isinstance(app.screen, ActivityForm)
         await pilot.press(*"W/b 18 November")
         assert "18–24 Nov 2013" in shown(form.query_one("#error-when"))
         form.query_one("#field-days", Input).value = "two"
