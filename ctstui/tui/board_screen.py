@@ -51,7 +51,16 @@ from ..query import Query, QueryError
 from .base import PlanScreen
 from .detail_screen import reviews_text, risk_text
 from .dialogs import PromptScreen
-from .look import RAG_COLOURS, RAG_MARKERS, STATUS_MARKS, plain, rag_marker, safe, status_style
+from .look import (
+    RAG_COLOURS,
+    RAG_MARKERS,
+    STATUS_MARKS,
+    plain,
+    rag_marker,
+    rating_change,
+    safe,
+    status_style,
+)
 from .tabs import ModeTabs
 
 if TYPE_CHECKING:
@@ -644,11 +653,7 @@ class BoardScreen(PlanScreen):
         else:
             days = days_since_review(activity, self.today)
             out.append(f"Last review {last.on:%d %b %Y} ({review_age(days)} ago): ")
-            if last.previous:
-                out.append_text(rag_marker(last.previous))
-                out.append(f" {last.previous.value} → ")
-            out.append_text(rag_marker(last.rating))
-            out.append(f" {last.rating.value}")
+            out.append_text(rating_change(last))
             if last.reason:
                 out.append(f" — {safe(last.reason)}")
         out.append("\n")

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 
 from ..model import Activity, schedule_risk
 from ..text import format_days
-from .look import RAG_COLOURS, plain, rag_marker, safe
+from .look import RAG_COLOURS, plain, rag_marker, rating_change, safe
 
 
 def detail_text(activity: Activity, today) -> Table:
@@ -63,11 +63,7 @@ def reviews_text(activity: Activity) -> Text:
     out = Text()
     for review in activity.reviews_newest_first():
         out.append(f"{review.on:%d %b %Y}  ")
-        if review.previous:
-            out.append_text(rag_marker(review.previous))
-            out.append(f" {review.previous.value} → ")
-        out.append_text(rag_marker(review.rating))
-        out.append(f" {review.rating.value}")
+        out.append_text(rating_change(review))
         if review.by:
             out.append(f"  by {safe(review.by)}", style=Style(dim=True))
         out.append("\n")

@@ -70,6 +70,17 @@ def activity_label(activity: Activity, *, at_risk: bool = False, when: bool = Fa
     return label
 
 
+def rating_change(review) -> Text:
+    """ "○ unrated → ● red": a review's rating, with the one it replaced."""
+    out = Text()
+    if review.previous:
+        out.append_text(rag_marker(review.previous))
+        out.append(f" {review.previous.value} → ")
+    out.append_text(rag_marker(review.rating))
+    out.append(f" {review.rating.value}")
+    return out
+
+
 def plain(text: str, style: Style | str = "") -> Text:
     """A Text of untrusted ``text`` (never parsed as markup)."""
     return Text(safe(text), style=style)
