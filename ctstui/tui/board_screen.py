@@ -55,6 +55,7 @@ from .look import (
     RAG_COLOURS,
     RAG_MARKERS,
     STATUS_MARKS,
+    TextLine,
     plain,
     rag_marker,
     rating_change,
@@ -62,6 +63,9 @@ from .look import (
     status_style,
 )
 from .tabs import ModeTabs
+
+REASON_HINT = "r / a / g rate the selected card; the reason for it is typed here"
+
 
 if TYPE_CHECKING:
     from .app import PlannerApp
@@ -100,11 +104,14 @@ def ask_rating(
     today: date,
     escape_cancels: bool,
     then: Callable[[bool], None] | None = None,
+    prompt: Callable[[str, Callable[[str | None], None]], None] | None = None,
+    announce: bool = True,
 ) -> None:
     """Ask for a one-line reason, then rate ``activity`` (a dated review, one undo step).
 
     Enter saves with the reason (which may be empty); Escape saves with no
     note, or cancels when ``escape_cancels``.  ``then(saved)`` runs afterwards.
+    ``prompt(question, done)`` asks; by default a modal prompt screen.
     """
     escape = "Escape cancels" if escape_cancels else "Escape saves with no note"
     change = (
@@ -127,7 +134,7 @@ def ask_rating(
             return
         note = " ".join((text or "").split())
         saved = app._guard(lambda: app.store.rate(activity.id, rating, note, on=today))
-        if saved is not None:
+        if saved is not None and announce:
             app.notify(
                 f"{activity.title}: {activity.rag.value} → {rating.value}"
                 + (f" ({note})" if note else "")
@@ -138,7 +145,10 @@ def ask_rating(
         if then:
             then(saved is not None)
 
-    app.push_screen(PromptScreen(question, placeholder="reason (optional)"), done)
+    if prompt is None:
+        app.push_screen(PromptScreen(question, placeholder="reason (optional)"), done)
+    else:
+        prompt(question, done)
 
 
 # -- the board widget ------------------------------------------------------------------
@@ -148,7 +158,16 @@ class BoardView(ScrollView, can_focus=True):
     """The columns of cards, drawn line by line; the header line stays at the top.
 
     Position of the selection: (lane, column key, index in that lane's column).
+    While ``key_sink`` is set (a rating's reason is being typed) it gets every key
+    first, before the bindings.
     """
+
+    key_sink: Callable[[events.Key], bool] | None = None
+
+    def on_key(self, event: events.Key) -> None:
+        if self.key_sink is not None and self.key_sink(event):
+            event.stop()
+            event.prevent_default()
 
     COMPONENT_CLASSES = {
         "board-view--header",
@@ -578,6 +597,9 @@ class BoardScreen(PlanScreen):
         self.query_text = ""
         self._query = Query.parse("")
         self.board = build_board([])
+        self._reason_done: Callable[[str | None], None] | None = None
+        self._reason_question = ""
+        self._reason_text = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -591,7 +613,11 @@ class BoardScreen(PlanScreen):
             yield Static("", id="board-summary")
         yield Static("", id="board-filter-error")
         yield BoardView(today=self.today, id="board-view")
-        yield Static("", id="board-info")
+        # The reason for a rating is typed on this line while the board keeps
+        # focus: a modal prompt (screen push and pop) or moving focus (the footer
+        # rebuilds its keys) made each rating cost ~0.5 s.
+        yield TextLine(REASON_HINT, id="board-reason")
+        yield TextLine(id="board-info")  # repaints without a layout on every move
         yield Footer()
 
     def on_mount(self) -> None:
@@ -636,11 +662,11 @@ class BoardScreen(PlanScreen):
         self.query_one("#board-summary", Static).update(plain("  ·  ".join(parts)))
 
     def _show_info(self) -> None:
-        info = self.query_one("#board-info", Static)
+        info = self.query_one("#board-info", TextLine)
         activity = self.selected_activity()
         if activity is None:
             empty = "No cards match the filter." if self.query_text else "No cards to show."
-            info.update(plain(empty, "dim"))
+            info.set(plain(empty, "dim"))
             return
         out = Text()
         out.append(safe(activity.title), style="bold")
@@ -664,11 +690,11 @@ class BoardScreen(PlanScreen):
                 style=Style(color=RAG_COLOURS[risk.suggested], bold=True),
             )
             out.append(f"{risk.reason} (the rating is yours to set).")
-        info.update(out)  # one line each (board.tcss: no wrapping)
+        info.set(out)  # one line each (board.tcss: no wrapping)
 
     def on_board_view_selected(self, event: BoardView.Selected) -> None:
         self._show_info()
-        self.planner.refresh_bindings()
+        self.planner.selection_changed()
 
     def on_board_view_chosen(self, event: BoardView.Chosen) -> None:
         self.planner.open_detail(event.activity_id)
@@ -717,7 +743,51 @@ class BoardScreen(PlanScreen):
             today=self.today,
             escape_cancels=self.escape_cancels,
             then=then,
+            prompt=self.ask_reason,
+            announce=False,  # the card moves and the info line shows the review
         )
+
+    def ask_reason(self, question: str, done: Callable[[str | None], None]) -> None:
+        """Ask on the reason line; Enter gives the text, Escape None."""
+        self._reason_done = done
+        self._reason_question = question
+        self._reason_text = ""
+        self.view.key_sink = self._reason_key
+        self._show_reason()
+
+    def _show_reason(self) -> None:
+        line = Text.assemble(
+            (f"{self._reason_question} ", "bold"),
+            ("› ", "dim"),
+            self._reason_text,
+            ("▏", "reverse"),
+        )
+        self.query_one("#board-reason", TextLine).set(line)
+
+    def _reason_key(self, event: events.Key) -> bool:
+        """Keys while a reason is asked: a one-line editor (Enter, Escape, Backspace)."""
+        if event.key == "enter":
+            self._finish_reason(self._reason_text)
+        elif event.key == "escape":
+            self._finish_reason(None)
+        elif event.key in ("backspace", "ctrl+h"):
+            self._reason_text = self._reason_text[:-1]
+            self._show_reason()
+        elif event.is_printable and event.character:
+            self._reason_text += event.character
+            self._show_reason()
+        return True  # every key belongs to the reason until Enter or Escape
+
+    @property
+    def reason_pending(self) -> bool:
+        return self._reason_done is not None
+
+    def _finish_reason(self, text: str | None) -> None:
+        done, self._reason_done = self._reason_done, None
+        self.view.key_sink = None
+        self.query_one("#board-reason", TextLine).set(Text(REASON_HINT, style="dim"))
+        if done is not None:
+            done(text)
 
     # -- filter and toggles ------------------------------------------------------------
     def action_focus_filter(self) -> None:

@@ -11,7 +11,6 @@ from ctstui.model import Rag, Status
 from ctstui.store import ActivityStore
 from ctstui.tui.board_screen import BoardScreen, BoardView, ReviewRoundScreen
 from ctstui.tui.detail_screen import DetailScreen
-from ctstui.tui.dialogs import PromptScreen
 
 from .conftest import TODAY
 from .test_app import notifications, shown
@@ -59,7 +58,11 @@ async def test_board_shows_columns_cards_and_suggestions(app, plan):
         for header in ("Red (0)", "Amber (0)", "Green (1)", "Unrated (5)"):
             assert header in text
         assert "Done (" not in text
-        assert "[link=http://x]click[/" in text  # markup shown literally (cut to fit)
+        await pilot.press("l", "l", "l", "end")  # to the last Unrated card (scrolls to it)
+        await pilot.pause()
+        assert selected(app).startswith("[link=")
+        assert "[link=http://x]click[" in on_screen(app)  # markup shown literally (cut to fit)
+        await pilot.press("home", "h", "h", "h")
         # The TBC Culture Academy starts 1 Oct, before today: the rule suggests red.
         culture = next(line for line in text.splitlines() if "Culture Academy" in line)
         assert "! Culture Academy" in culture
@@ -79,8 +82,9 @@ async def test_rating_keys_with_and_without_note_undo_and_restart(app, store, pl
         assert selected(app) == "Sport Academy"  # first card: Green is the first non-empty
         await pilot.press("l", "j")  # Unrated column, second card
         assert selected(app) == "Culture Academy"
-        await pilot.press("r")
-        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("r")  # the reason is asked on the board's own reason line
+        assert app.screen.reason_pending
+        assert "Why?" in app.screen.query_one("#board-reason").content.plain
         await pilot.press(*"No venue", "enter")
         rated = store.get(culture)
         assert rated.rag is Rag.RED
@@ -130,7 +134,7 @@ async def test_escape_cancels_when_configured_and_moves_stop_at_the_ends(app, st
         app.screen.escape_cancels = True
         assert selected(app) == "Sport Academy"
         await pilot.press("r")
-        assert "Escape cancels" in shown(app.screen.query_one(".dialog-text"))
+        assert "Escape cancels" in app.screen.query_one("#board-reason").content.plain
         await pilot.press(*"typo", "escape")
         assert store.get(academy).rag is Rag.GREEN  # nothing changed, nothing recorded
         assert store.get(academy).reviews == []
