@@ -21,6 +21,9 @@ from .look import activity_label, plain
 from .month_grid import MonthGrid
 from .tabs import ModeTabs
 
+TRAY_LIMIT = 40
+MORE_PREFIX = "more:"
+
 
 def parse_goto(text: str, around: date) -> date:
     """ "2013-11", "2013-11-18", "nov 2013", "14 May", "Feb" -> a day to show."""
@@ -98,21 +101,32 @@ class CalendarScreen(PlanScreen):
         tray = self.query_one("#tray", OptionList)
         items = self.index.tray(day.year, day.month)
         highlighted = tray.highlighted_option.id if tray.highlighted_option else None
-        tray.clear_options()
-        tray.add_options(
-            [
+        shown = items[:TRAY_LIMIT]
+        options = [
+            Option(
+                Text.assemble(
+                    (f"{a.when.text}\n", "bold"),
+                    activity_label(a, at_risk=schedule_risk(a, self.today) is not None),
+                ),
+                id=a.id,
+            )
+            for a in shown
+        ]
+        if len(items) > len(shown):
+            # A month of hundreds of fuzzy items is for the list, not a side tray.
+            options.append(
                 Option(
-                    Text.assemble(
-                        (f"{a.when.text}\n", "bold"),
-                        activity_label(a, at_risk=schedule_risk(a, self.today) is not None),
+                    Text(
+                        f"… and {len(items) - len(shown)} more: Enter shows the month in the list",
+                        style="italic",
                     ),
-                    id=a.id,
+                    id=f"{MORE_PREFIX}{day:%Y-%m}",
                 )
-                for a in items
-            ]
-        )
-        if highlighted and any(a.id == highlighted for a in items):
-            tray.highlighted = next(i for i, a in enumerate(items) if a.id == highlighted)
+            )
+        tray.clear_options()
+        tray.add_options(options)
+        if highlighted and any(a.id == highlighted for a in shown):
+            tray.highlighted = next(i for i, a in enumerate(shown) if a.id == highlighted)
         self.query_one("#tray-title", Static).update(plain(f"{day:%B}, date TBC ({len(items)})"))
         self.show_day_info()
 
@@ -142,8 +156,13 @@ class CalendarScreen(PlanScreen):
         self.app.push_screen(screen, opened)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            self.planner.open_detail(event.option.id)
+        option_id = event.option.id or ""
+        if option_id.startswith(MORE_PREFIX):
+            month = option_id.removeprefix(MORE_PREFIX)
+            self.app.switch_mode("activities")
+            self.app.call_after_refresh(lambda: self.app.screen.set_filter(f"month:{month}"))
+        elif option_id:
+            self.planner.open_detail(option_id)
 
     def on_descendant_focus(self) -> None:
         self.planner.selection_changed()
@@ -190,7 +209,8 @@ class CalendarScreen(PlanScreen):
 
     def selected_activity(self) -> Activity | None:
         tray = self.query_one("#tray", OptionList)
-        if tray.has_focus and tray.highlighted_option and tray.highlighted_option.id:
-            return self.store.get(tray.highlighted_option.id)
+        option = tray.highlighted_option
+        if tray.has_focus and option and option.id and not option.id.startswith(MORE_PREFIX):
+            return self.store.get(option.id)
         day_items = self.index.on(self.query_one(MonthGrid).selected)
         return day_items[0] if len(day_items) == 1 else None

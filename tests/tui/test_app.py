@@ -21,7 +21,7 @@ from ctstui.tui.help_screen import HelpScreen
 from ctstui.tui.month_grid import MonthGrid
 from ctstui.tui.year_screen import YearScreen
 
-from .conftest import TODAY
+from .conftest import TODAY, activity
 
 SIZE = (120, 40)
 
@@ -333,3 +333,21 @@ async def test_export_ics_from_the_palette_action(app, store, tmp_path):
         assert b"SUMMARY:Sport Academy" in feed  # the confirmed, day-precise one
         assert b"Libraries seminar" not in feed  # planned: not in the default feed
         assert any("wrote" in m and "plan.ics" in m for m in notifications(app))
+
+
+async def test_a_crowded_tray_sends_the_rest_to_the_list(store, plan):
+    with store.transaction("many"):
+        for i in range(45):
+            store.add(activity(f"Fuzzy {i}", "November"))
+    app = make_app(store, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        tray = app.screen.query_one("#tray", OptionList)
+        assert tray.option_count == 41  # 40 shown, then "… and N more"
+        more = tray.get_option_at_index(40)
+        assert "and 6 more" in str(more.prompt)  # 46 fuzzy November items in all
+        tray.focus()
+        tray.highlighted = 40
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current_mode == "activities"
+        assert app.screen.query_one("#filter", Input).value == "month:2013-11"
