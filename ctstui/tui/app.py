@@ -16,11 +16,12 @@ from .actions import ActivityActions
 from .activities_screen import ActivitiesScreen
 from .board_screen import BoardScreen
 from .calendar_screen import CalendarScreen
+from .importing import ImportActions
 from .messages import PlanChanged
 from .report_screen import ReportScreen
 
 
-class PlannerApp(ActivityActions, App[int]):
+class PlannerApp(ActivityActions, ImportActions, App[int]):
     CSS_PATH = "app.tcss"
     MODES = {
         "calendar": CalendarScreen,
@@ -91,6 +92,9 @@ class PlannerApp(ActivityActions, App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield from self.palette_commands()
+        yield SystemCommand(
+            "Import plan table", "Read a plan table and merge it in", self.action_import_table
+        )
 
 
 def load_keymap(path: Path) -> dict[str, str]:

@@ -351,3 +351,26 @@ async def test_a_crowded_tray_sends_the_rest_to_the_list(store, plan):
         await pilot.pause()
         assert app.current_mode == "activities"
         assert app.screen.query_one("#filter", Input).value == "month:2013-11"
+
+
+async def test_import_a_table_from_the_app_as_one_undo_step(app, store, tmp_path):
+    table_file = tmp_path / "extra.tsv"
+    table_file.write_text(
+        "Activity\tDate\tTarget audience\tLink to business plan\tLead officer\n"
+        "Heritage peer review Bath (2 days)\t3/4 March\tIndividual council\tgrowth\tLC\n",
+        encoding="utf-8",
+    )
+    store.set_meta("plan_year", "2013/14")
+    before = len(store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_import_table()
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(table_file)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        bath = [a for a in store.activities() if a.place == "Bath"]
+        assert len(bath) == 1 and bath[0].when.start == date(2014, 3, 3)
+        assert any("1 added" in m for m in notifications(app))
+        await pilot.press("u")
+        assert len(store) == before
