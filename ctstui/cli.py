@@ -12,7 +12,7 @@ from pathlib import Path
 from . import __version__
 from .commands import COMMANDS
 from .commands.context import CliError, Context, parse_today
-from .store import StoreError
+from .store import FileChangedError, StoreError
 
 
 def _common_options(*, top: bool) -> argparse.ArgumentParser:
@@ -79,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "run", None) is None:
             return run_tui(ctx)
         return args.run(args, ctx)
+    except FileChangedError as exc:
+        print(f"ctstui: {exc}; nothing was written: run the command again", file=sys.stderr)
+        return 2
     except (CliError, StoreError) as exc:
         print(f"ctstui: {exc}", file=sys.stderr)
         return 2
@@ -95,9 +98,12 @@ def keymap_path() -> Path:
 def run_tui(ctx: Context) -> int:
     from .tui.app import load_keymap, make_app
 
-    store = ctx.open_store(autosave=False)
-    app = make_app(store, today=ctx.today, keymap=load_keymap(keymap_path()))
-    app.run()
+    store = ctx.open_store(autosave=False, session=True)
+    try:
+        app = make_app(store, today=ctx.today, keymap=load_keymap(keymap_path()))
+        app.run()
+    finally:
+        store.close()  # the "in use" marker goes, however the app ended
     if ctx.demo:
         print(f"ctstui: the demo plan was a scratch copy at {store.path}", file=sys.stderr)
     return app.return_code or 0

@@ -74,7 +74,7 @@ def read_draft(values: dict[str, str], base: Activity | None, plan_year: PlanYea
     if days_text:
         try:
             days = float(days_text)
-            if days < 0 or days > 366:
+            if not 0 <= days <= 366:  # also refuses nan (every comparison is False)
                 raise ValueError
         except ValueError:
             errors["days"] = f"days should be a number from 0 to 366, not {days_text!r}"
@@ -82,10 +82,13 @@ def read_draft(values: dict[str, str], base: Activity | None, plan_year: PlanYea
     places_text = values.get("places", "").strip()
     audience = values.get("audience", "").strip()
     if places_text:
-        if places_text.isdigit():
+        # isdecimal, not isdigit: "²" is a digit int() cannot read.
+        if places_text.isascii() and places_text.isdecimal() and len(places_text) <= 9:
             places = int(places_text)
         else:
-            errors["places"] = f"places should be a whole number, not {places_text!r}"
+            errors["places"] = (
+                f"places should be a whole number below a billion, not {places_text[:20]!r}"
+            )
     elif audience:
         audience, places = parse_audience(audience)
     enums = {}

@@ -59,7 +59,7 @@ from .model import (
     parse_audience,
     parse_leads,
 )
-from .text import clip, format_days, printable
+from .text import clip, fit, format_days, printable
 
 __all__ = [
     "IMPORTED_FIELDS",
@@ -1393,9 +1393,7 @@ def _value(name: str, value) -> str:
 
 
 def _cells(values: Sequence[str], widths: Sequence[int]) -> str:
-    return "  ".join(
-        clip(printable(v), w).ljust(w) for v, w in zip(values, widths, strict=True)
-    ).rstrip()
+    return "  ".join(fit(printable(v), w) for v, w in zip(values, widths, strict=True)).rstrip()
 
 
 def _label(item: dict) -> str:

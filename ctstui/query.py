@@ -59,7 +59,14 @@ class Term:
     predicate: Predicate
 
     def __str__(self) -> str:
-        value = f'"{self.value}"' if (" " in self.value or not self.value) else self.value
+        """The term as query text that parses back to the same term."""
+        value = self.value
+        needs_quotes = not value or any(c.isspace() for c in value)
+        if self.field is None:
+            # A bare "status:tbc" would read as a field term, "-x" as a negation.
+            needs_quotes = needs_quotes or ":" in value or value.startswith("-")
+        if needs_quotes:
+            value = f'"{value}"'
         text = f"{self.field}:{value}" if self.field else value
         return f"-{text}" if self.negated else text
 

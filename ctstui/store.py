@@ -10,7 +10,16 @@ file beside the plan, fsyncs it, keeps the previous version as ``.bak`` and
 
 Two processes: every write happens under a file lock, and before writing we
 check the file is still the one we read; if another process changed it we
-raise :class:`FileChangedError` rather than overwrite its work.
+raise :class:`FileChangedError` rather than overwrite its work, and
+:meth:`ActivityStore.reload_and_reapply` re-reads the file and re-applies our
+unsaved changes where they do not collide with theirs.  The planner also
+leaves an advisory "in use" marker (``.plan.json.session``) so that a second
+ctstui opening the plan can say who else has it open.
+
+What we refuse to read: a folder, a device or pipe, anything over
+:data:`MAX_PLAN_BYTES`, invalid JSON, JSON of another shape, a newer schema,
+records with fields of the wrong type.  Fields we do not know (a newer ctstui
+of the same schema may add some) are kept through every save.
 """
 
 from __future__ import annotations
@@ -20,7 +29,11 @@ import getpass
 import hashlib
 import json
 import os
+import re
+import socket
+import stat
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -42,6 +55,7 @@ from .model import (
     Status,
     iso_utc,
 )
+from .text import clip, printable
 
 SCHEMA_VERSION = 1
 APP_NAME = "ctstui"
@@ -49,6 +63,9 @@ ACTIVITIES = "activities"
 CONTRACTS = "contracts"
 META = "_meta"
 LOCK_TIMEOUT = 5.0  # seconds a writer waits for another's write to finish
+# A plan of 10,000 activities with long histories is ~20 MB; a file more than
+# ten times that is not a plan someone typed, and reading it would stall the app.
+MAX_PLAN_BYTES = 256 * 1024 * 1024
 
 
 class StoreError(Exception):
@@ -61,6 +78,10 @@ class FileChangedError(StoreError):
 
 class SaveError(StoreError):
     """Saving failed (disk full, read-only...).  The change is kept in memory."""
+
+
+class ReapplyConflict(StoreError):
+    """Another program changed records we changed too; nothing was reloaded."""
 
 
 def default_db_path() -> Path:
@@ -125,12 +146,27 @@ def _backup(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         bak_tmp.unlink()
     try:
-        os.link(path, bak_tmp)
-    except OSError:
-        import shutil
+        try:
+            os.link(path, bak_tmp)
+        except OSError:
+            import shutil
 
-        shutil.copy2(path, bak_tmp)
-    os.replace(bak_tmp, bak)
+            shutil.copy2(path, bak_tmp)
+        os.replace(bak_tmp, bak)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            bak_tmp.unlink()
+        raise
+
+
+@dataclass
+class Loaded:
+    """One read of the plan file: its tables (None: no plan yet) and what identifies it."""
+
+    data: dict | None
+    fingerprint: tuple[int, int] | None
+    digest: str | None
+    raw: bytes | None
 
 
 class AtomicJSONStorage(Storage):
@@ -144,50 +180,96 @@ class AtomicJSONStorage(Storage):
     """
 
     def __init__(self, path: str | os.PathLike, **_: object) -> None:
-        self.path = Path(path)
+        path = Path(path)
+        if path.is_symlink():
+            # Write through a link (a plan kept in a synced folder, say): replacing
+            # the link itself would leave the real file behind, never updated.
+            path = Path(os.path.realpath(path))
+        self.path = path
         self._data: dict | None = None
         self._loaded = False
         self.deferred = False
         self.dirty = False
         self.fingerprint: tuple[int, int] | None = None
         self._written_digest: str | None = None
+        # The bytes last read from or written to the file: what "our" changes
+        # are measured against when another program's change must be merged.
+        self.base_payload: bytes | None = None
         self.lock = FileLock(str(self.path.with_name(self.path.name + ".lock")), timeout=0)
         self.mutex = threading.RLock()  # guards the cached tables
-        self.write_mutex = threading.Lock()  # one disk write at a time in this process
+        self.write_mutex = threading.Lock()  # one disk write (or re-read) at a time here
         self.generation = 0  # bumped on every change, so a save knows if it is still current
+        self.epoch = 0  # bumped on every (re)load: a save prepared before it is stale
         self.write_hook: Callable[[Path, bytes], None] | None = None  # tests: simulate disk faults
 
     # -- reading -----------------------------------------------------------
     def read(self) -> dict | None:
         if not self._loaded:
-            self._data = self.load_file()
-            self._loaded = True
+            self.adopt(self.read_file())
         return self._data
 
     def load_file(self) -> dict | None:
         """Parse and check the file; None when it does not exist yet."""
+        loaded = self.read_file()
+        self.adopt(loaded)
+        return loaded.data
+
+    def adopt(self, loaded: Loaded) -> None:
+        """Make ``loaded`` the cached tables and the version later writes must find."""
+        self._data = loaded.data
+        self._loaded = True
+        self.fingerprint = loaded.fingerprint
+        self._written_digest = loaded.digest
+        self.base_payload = loaded.raw
+        self.epoch += 1
+
+    def read_file(self) -> Loaded:
+        """Read, parse and check the file, changing nothing here.  Raises StoreError."""
         path = self.path
         if path.is_dir():
             raise StoreError(f"{path}: is a folder, not a plan file")
         if not path.parent.is_dir():
             raise StoreError(f"{path}: the folder {path.parent} does not exist")
         try:
+            # O_NONBLOCK: opening a named pipe must not hang until someone writes to it.
+            fd = os.open(
+                path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+            )
+        except FileNotFoundError:
+            return Loaded(None, None, None, None)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot be read: {exc.strerror or exc}")
+        with open(fd, "rb") as fh:
             # fstat the file we read, not the path: a writer replacing the file
             # between our read and a stat would otherwise lend us its fingerprint
             # and its change would later be silently written over.
-            with open(path, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                raw = fh.read()
-        except FileNotFoundError:
-            self.fingerprint = None
-            self._written_digest = None
-            return None
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot be read: {exc.strerror or exc}")
-        self.fingerprint = (st.st_mtime_ns, st.st_size)
-        self._written_digest = hashlib.sha256(raw).hexdigest()
+            st = os.fstat(fh.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                raise StoreError(f"{path}: is a folder, not a plan file")
+            if not stat.S_ISREG(st.st_mode):
+                raise StoreError(
+                    f"{path}: is not a regular file (a device, pipe or socket); it was not "
+                    "read or changed"
+                )
+            if st.st_size > MAX_PLAN_BYTES:
+                raise StoreError(
+                    f"{path}: is {_megabytes(st.st_size)}, more than the "
+                    f"{_megabytes(MAX_PLAN_BYTES)} a ctstui plan may be; it is probably not a "
+                    "plan file. It was not read or changed"
+                )
+            try:
+                raw = fh.read(MAX_PLAN_BYTES + 1)
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot be read: {exc.strerror or exc}")
+        if len(raw) > MAX_PLAN_BYTES:  # grew while we read it
+            raise StoreError(
+                f"{path}: is more than the {_megabytes(MAX_PLAN_BYTES)} a ctstui plan may be; "
+                "it was not read or changed"
+            )
+        fingerprint = (st.st_mtime_ns, st.st_size)
+        digest = hashlib.sha256(raw).hexdigest()
         if not raw.strip():
-            return None
+            return Loaded(None, fingerprint, digest, raw)
         try:
             data = orjson.loads(raw)  # bytes: orjson checks the UTF-8 itself, fast
         except (json.JSONDecodeError, orjson.JSONDecodeError) as exc:
@@ -203,7 +285,7 @@ class AtomicJSONStorage(Storage):
                 f"{path.name}.bak"
             )
         check_plan_shape(path, data)
-        return data
+        return Loaded(data, fingerprint, digest, raw)
 
     # -- writing -----------------------------------------------------------
     def write(self, data: dict) -> None:
@@ -223,8 +305,17 @@ class AtomicJSONStorage(Storage):
             try:
                 return orjson.dumps(self._data)
             except (TypeError, orjson.JSONEncodeError):
-                # Integers beyond 64 bits and the like: the standard library copes.
-                return json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode()
+                # Only what we can read back: a lone surrogate (text from a broken
+                # decoder) becomes U+FFFD; an integer orjson would read back as a
+                # float (beyond 64 bits) is refused, naming the record.
+                cleaned = _storable(self.path, self._data)
+                try:
+                    return orjson.dumps(cleaned)
+                except (TypeError, orjson.JSONEncodeError) as exc:
+                    raise SaveError(
+                        f"{self.path}: could not save ({exc}); your change is kept in memory "
+                        "and the file on disk is unchanged"
+                    )
 
     def flush(self) -> None:
         """Write the cached tables if they changed.  Raises SaveError/FileChangedError.
@@ -237,7 +328,13 @@ class AtomicJSONStorage(Storage):
                 return
             payload = self.serialise()
             generation = self.generation
+            epoch = self.epoch
         with self.write_mutex:
+            if epoch != self.epoch:
+                # The plan was re-read since this payload was made: it would
+                # write the old plan over the one just read.  The re-read left
+                # ``dirty`` set if there is still something to save.
+                return
             try:
                 with self.locked():
                     self.check_unchanged()
@@ -257,6 +354,7 @@ class AtomicJSONStorage(Storage):
             with self.mutex:
                 self.fingerprint = fingerprint
                 self._written_digest = hashlib.sha256(payload).hexdigest()
+                self.base_payload = payload
                 if generation == self.generation:
                     self.dirty = False
 
@@ -292,8 +390,8 @@ class AtomicJSONStorage(Storage):
                     return
         what = "deleted" if now is None else "changed"
         raise FileChangedError(
-            f"{self.path}: was {what} by another program since ctstui read it; your change "
-            "was not written over it (reload the file, then make the change again)"
+            f"{self.path}: was {what} by another program since ctstui read it, so your "
+            "change was not written over it"
         )
 
     def clean_stray_temps(self) -> None:
@@ -307,6 +405,40 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         pass
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson writes and reads back as an integer
+
+
+def _storable(path: Path, value: object, record: dict | None = None, key: str = "") -> object:
+    """``value`` as JSON this store can read back exactly (see :meth:`serialise`)."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        if not _INT_RANGE[0] <= value <= _INT_RANGE[1]:
+            what = f" of “{printable(clip(str(record.get('title')), 60))}”" if record else ""
+            raise SaveError(
+                f"{path}: could not save: the number in {key!r}{what} is too large to "
+                f"store ({printable(clip(str(value), 30))}); change it and the plan will save. "
+                "Your change is kept in memory and the file on disk is unchanged"
+            )
+        return value
+    if isinstance(value, dict):
+        here = value if "title" in value else record
+        return {
+            _SURROGATE.sub("\ufffd", str(k)): _storable(path, v, here, str(k))
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_storable(path, v, record, key) for v in value]
+    return value
 
 
 def check_plan_shape(path: Path, data: object) -> None:
@@ -373,12 +505,92 @@ class StoreEvent:
     ids: tuple[str, ...] = ()
 
 
+# -- the "in use" marker -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who has a plan open in the planner: the advisory ``.plan.json.session`` marker."""
+
+    pid: int
+    host: str
+    user: str
+    started: str  # ISO 8601, UTC
+    token: str = ""
+
+    def describe(self) -> str:
+        """ "alice on hq-pc-12 (process 4242, since 05 Nov 2013 09:00)"."""
+        try:
+            moment = datetime.fromisoformat(self.started.replace("Z", "+00:00"))
+            since = moment.astimezone().strftime("%d %b %Y %H:%M")
+        except (ValueError, OverflowError, OSError):
+            since = self.started
+        return printable(
+            f"{self.user or 'someone'} on {self.host or 'another computer'} "
+            f"(process {self.pid}, since {since})"
+        )
+
+
+def session_path(plan_path: Path) -> Path:
+    return plan_path.with_name(f".{plan_path.name}.session")
+
+
+def read_session(path: Path) -> Session | None:
+    """The marker at ``path``; None if there is none or it is not one of ours."""
+    try:
+        with open(path, "rb") as fh:
+            data = orjson.loads(fh.read(65536))
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    pid = data.get("pid")
+    texts = [data.get(k, "") for k in ("host", "user", "started", "token")]
+    if (
+        isinstance(pid, bool)
+        or not isinstance(pid, int)
+        or not all(isinstance(t, str) for t in texts)
+    ):
+        return None
+    return Session(pid, *texts)
+
+
+def _host() -> str:
+    try:
+        return socket.gethostname()
+    except OSError:
+        return ""
+
+
+def _pid_alive(pid: int) -> bool:
+    """Is process ``pid`` running on this computer?  (When unsure: yes.)"""
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # os.kill(pid, 0) would terminate it there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: alive, someone else's
+        return True
+    return True
+
+
+# -- the store -----------------------------------------------------------------------
+
+# Activity fields ctstui knows; others (from a newer ctstui) are kept as they are.
+ACTIVITY_KEYS = frozenset(Activity(title="").to_dict())
+
+
 class ActivityStore:
     """The plan: activities, contracts and plan facts, persisted atomically.
 
     Returned activities are shared, read-only views: edit a ``copy()`` and
     hand it to :meth:`update`.  With ``autosave=False`` (the TUI) changes stay
     in memory until :meth:`save`, which the app calls from a worker thread.
+    With ``session=True`` (the TUI) the store marks the plan as in use until
+    :meth:`close`; :meth:`other_session` tells who else has it open.
     """
 
     def __init__(
@@ -388,6 +600,7 @@ class ActivityStore:
         who: str | None = None,
         clock: Callable[[], datetime] | None = None,
         autosave: bool = True,
+        session: bool = False,
     ) -> None:
         self.path = Path(path)
         self.who = who or os.environ.get("CTSTUI_USER") or _login_name()
@@ -401,7 +614,17 @@ class ActivityStore:
         self._redo: list[UndoStep] = []
         self._step: UndoStep | None = None
         self._depth = 0
+        self._session_token: str | None = None
+        self._holds_session = False
         self._load()
+        if session:
+            self.hold_session()
+
+    def __enter__(self) -> ActivityStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # -- loading -------------------------------------------------------------
     def _load(self) -> None:
@@ -409,38 +632,43 @@ class ActivityStore:
         store as it was, so a failed reload cannot leave a half-loaded plan that
         a later save would write over the file."""
         storage = self.storage
-        with storage.mutex:
-            before = (storage._data, storage._loaded, storage.fingerprint, storage._written_digest)
-            storage._loaded = False
-            try:
-                data = storage.read() or {}
-                items, doc_ids, contracts = self._parse_tables(data)
-            except BaseException:
-                (storage._data, storage._loaded, storage.fingerprint, storage._written_digest) = (
-                    before
-                )
-                raise
-            # Fresh Table objects: a cached one keeps its query cache and its next
-            # document id, which after a reload may already belong to a record
-            # another program added (TinyDB would then refuse every insert).
-            self._db._tables.clear()
-            self._items: dict[str, Activity] = items
-            self._doc_ids: dict[str, int] = doc_ids
-            self._contracts: dict[str, FunderContract] = contracts
-            self._sorted: list[Activity] | None = None
-            if not data.get(META):
-                # A new plan: the schema record goes out with the first real write.
-                was = storage.deferred
-                storage.deferred = True
-                self._table(META).insert({"app": APP_NAME, "schema": SCHEMA_VERSION})
-                storage.deferred = was
-                storage.dirty = False
+        # The write mutex: a save in flight finishes (or fails) before we read,
+        # and one prepared before this read will not be written (see ``epoch``).
+        with storage.write_mutex, storage.mutex:
+            loaded = storage.read_file()
+            data = loaded.data or {}
+            parsed = self._parse_tables(data)
+            storage.adopt(loaded)
+            storage.generation += 1
+            self._adopt_tables(data, parsed)
+            storage.dirty = False
 
-    def _parse_tables(
-        self, data: dict
-    ) -> tuple[dict[str, Activity], dict[str, int], dict[str, FunderContract]]:
+    def _adopt_tables(self, data: dict, parsed: tuple) -> None:
+        storage = self.storage
+        # Fresh Table objects: a cached one keeps its query cache and its next
+        # document id, which after a reload may already belong to a record
+        # another program added (TinyDB would then refuse every insert).
+        self._db._tables.clear()
+        items, doc_ids, contracts, extras = parsed
+        self._items: dict[str, Activity] = items
+        self._doc_ids: dict[str, int] = doc_ids
+        self._contracts: dict[str, FunderContract] = contracts
+        self._extras: dict[str, dict] = extras
+        self._sorted: list[Activity] | None = None
+        if not data.get(META):
+            # A new plan: the schema record goes out with the first real write.
+            dirty = storage.dirty
+            was = storage.deferred
+            storage.deferred = True
+            self._table(META).insert({"app": APP_NAME, "schema": SCHEMA_VERSION})
+            storage.deferred = was
+            storage.dirty = dirty
+
+    def _parse_tables(self, data: dict) -> tuple:
+        """(activities, their doc ids, contracts, unknown activity fields) of ``data``."""
         items: dict[str, Activity] = {}
         doc_ids: dict[str, int] = {}
+        extras: dict[str, dict] = {}
         for doc_id, raw in data.get(ACTIVITIES, {}).items():
             activity = self._record(Activity.from_dict, raw, f"activity #{doc_id}")
             if activity.id in items:
@@ -450,11 +678,15 @@ class ActivityStore:
                 )
             items[activity.id] = activity
             doc_ids[activity.id] = int(doc_id)
+            if len(raw) > len(ACTIVITY_KEYS) or not raw.keys() <= ACTIVITY_KEYS:
+                unknown = {k: v for k, v in raw.items() if k not in ACTIVITY_KEYS}
+                if unknown:
+                    extras[activity.id] = unknown
         contracts: dict[str, FunderContract] = {}
         for doc_id, raw in data.get(CONTRACTS, {}).items():
             contract = self._record(FunderContract.from_dict, raw, f"contract #{doc_id}")
             contracts[contract.id] = contract
-        return items, doc_ids, contracts
+        return items, doc_ids, contracts, extras
 
     def _record(self, from_dict: Callable, raw: dict, where: str):
         try:
@@ -476,6 +708,59 @@ class ActivityStore:
         self.storage.dirty = False
         self._notify(StoreEvent("reload"))
 
+    def reload_and_reapply(self) -> int:
+        """Re-read the file and put our unsaved changes back on top of it.
+
+        "Ours" is what differs between this store and the version of the file
+        it last read or wrote: activities and contracts by id, plan facts by
+        key.  Each goes onto the file as it is now if the other program left
+        that record alone (or made the very same change).  If it changed a
+        record we changed too, nothing is reloaded and :class:`ReapplyConflict`
+        names the records: the caller can still :meth:`reload` and drop ours.
+        Undo steps that touch only records the other program left alone stay.
+
+        Returns how many of our changes were re-applied (0: a plain reload);
+        the store is then dirty until saved.
+        """
+        storage = self.storage
+        with storage.write_mutex, storage.mutex:
+            loaded = storage.read_file()
+            if loaded.fingerprint is None and storage.base_payload is not None:
+                raise ReapplyConflict(
+                    f"{self.path}: was deleted or moved by another program; nothing was "
+                    "reloaded and your plan is still open here"
+                )
+            payload = storage.base_payload
+            base = orjson.loads(payload) if payload and payload.strip() else None
+            base = base if isinstance(base, dict) else {}
+            current = storage._data or {}
+            disk = loaded.data if loaded.data is not None else {}
+            merge = _Merge(base, current, disk)
+            merge.records(ACTIVITIES, lambda doc: f"“{printable(clip(str(doc.get('title')), 60))}”")
+            merge.records(
+                CONTRACTS, lambda doc: f"the {printable(str(doc.get('funder')))} contract"
+            )
+            merge.meta()
+            if merge.conflicts:
+                shown = ", ".join(merge.conflicts[:3])
+                more = len(merge.conflicts) - 3
+                raise ReapplyConflict(
+                    f"{self.path}: another program changed {shown}"
+                    + (f" and {more} more" if more > 0 else "")
+                    + ", which you changed too but had not saved; nothing was reloaded. "
+                    "Reload to take their version and drop your unsaved changes"
+                )
+            parsed = self._parse_tables(disk)
+            storage.adopt(Loaded(disk, loaded.fingerprint, loaded.digest, loaded.raw))
+            storage.generation += 1
+            self._adopt_tables(disk, parsed)
+            storage.dirty = bool(merge.applied)
+            untouched = merge.untouched(ACTIVITIES)
+            self._undo = _clean_suffix(self._undo, untouched)
+            self._redo = _clean_suffix(self._redo, untouched)
+        self._notify(StoreEvent("reload", "reload and re-apply"))
+        return merge.applied
+
     def changed_on_disk(self) -> bool:
         """True when another program has written the file since we read or saved it."""
         try:
@@ -483,6 +768,55 @@ class ActivityStore:
         except FileChangedError:
             return True
         return False
+
+    # -- who else has the plan open ------------------------------------------------
+    @property
+    def session_path(self) -> Path:
+        return session_path(self.storage.path)
+
+    def hold_session(self) -> Session | None:
+        """Mark the plan as open here (the planner does); returns who else has it, if anyone.
+
+        Advisory only: writes are protected by the lock and the changed-file
+        check whatever the marker says.  If another live session holds the
+        marker it is left alone; a marker whose process is gone is replaced.
+        """
+        other = self.other_session()
+        if self._session_token is None:
+            self._session_token = uuid.uuid4().hex
+        if other is None and not self._holds_session:
+            me = Session(
+                pid=os.getpid(),
+                host=_host(),
+                user=self.who,
+                started=iso_utc(datetime.now(UTC)),
+                token=self._session_token,
+            )
+            try:
+                atomic_write_bytes(self.session_path, orjson.dumps(me.__dict__) + b"\n")
+                self._holds_session = True
+            except OSError:
+                pass  # a read-only folder cannot hold the marker; nothing depends on it
+        return other
+
+    def other_session(self) -> Session | None:
+        """Who else has this plan open in the planner (None: nobody, or only this store)."""
+        found = read_session(self.session_path)
+        if found is None or (self._session_token and found.token == self._session_token):
+            return None
+        if found.host == _host() and not _pid_alive(found.pid):
+            return None  # that planner is gone (killed, or the computer restarted)
+        return found
+
+    def close(self) -> None:
+        """Give up the "in use" marker (does not save: call :meth:`save` first)."""
+        if not self._holds_session:
+            return
+        self._holds_session = False
+        found = read_session(self.session_path)
+        if found is not None and found.token == self._session_token:
+            with contextlib.suppress(OSError):
+                self.session_path.unlink()
 
     # -- queries ---------------------------------------------------------------
     def activities(self) -> list[Activity]:
@@ -672,7 +1006,8 @@ class ActivityStore:
     def save(self) -> None:
         """Write pending changes (thread-safe; the TUI calls it from a worker)."""
         self.storage.flush()
-        self._notify(StoreEvent("saved"))
+        if not self.storage.dirty:  # (a save overtaken by a change or a reload is not "saved")
+            self._notify(StoreEvent("saved"))
 
     def _table(self, name: str):
         return self._db.table(name)
@@ -682,6 +1017,10 @@ class ActivityStore:
         with self.storage.mutex:
             doc_id = self._doc_ids.get(activity.id)
             doc = activity.to_dict()
+            extras = self._extras.get(activity.id)
+            if extras:  # fields a newer ctstui wrote: kept through every change
+                for key, value in extras.items():
+                    doc.setdefault(key, value)
             if doc_id is None:
                 doc_id = table.insert(doc)
                 self._doc_ids[activity.id] = doc_id
@@ -706,17 +1045,31 @@ class ActivityStore:
 
     def set_meta(self, key: str, value) -> None:
         table = self._table(META)
-        with self.storage.mutex:
+        with self._held():
             table.update({key: value}, doc_ids=[table.all()[0].doc_id])
         if self.autosave and self._depth == 0:
             self.save()
+
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[None]:
+        """A change to the tables under the mutex, written only by a later save
+        (never a disk write while holding the mutex: a reload takes the write
+        mutex first, then this one)."""
+        storage = self.storage
+        with storage.mutex:
+            was = storage.deferred
+            storage.deferred = True
+            try:
+                yield
+            finally:
+                storage.deferred = was
 
     def contracts(self) -> list[FunderContract]:
         return sorted(self._contracts.values(), key=lambda c: (c.start, c.funder))
 
     def save_contract(self, contract: FunderContract) -> None:
         table = self._table(CONTRACTS)
-        with self.storage.mutex:
+        with self._held():
             existing = [d.doc_id for d in table.all() if d.get("id") == contract.id]
             if existing:
                 table.upsert(Document(contract.to_dict(), doc_id=existing[0]))
@@ -734,6 +1087,104 @@ class ActivityStore:
     def _notify(self, event: StoreEvent) -> None:
         for listener in list(self._listeners):
             listener(event)
+
+
+_MISSING = object()
+
+
+class _Merge:
+    """Our unsaved changes (``current`` against ``base``) applied onto ``disk``, in place.
+
+    Records are matched by their ``id`` field, plan facts by key.  A change is
+    applied where ``disk`` still holds the base version; where ``disk`` holds
+    something else (and not the very same change) it is a conflict.
+    """
+
+    def __init__(self, base: dict, current: dict, disk: dict) -> None:
+        self.base, self.current, self.disk = base, current, disk
+        self.applied = 0
+        self.conflicts: list[str] = []
+        self._untouched: dict[str, Callable[[str], bool]] = {}
+
+    @staticmethod
+    def _by_id(table: object) -> dict[str, tuple[str, dict]]:
+        out: dict[str, tuple[str, dict]] = {}
+        if isinstance(table, dict):
+            for doc_id, doc in table.items():
+                if isinstance(doc, dict) and isinstance(doc.get("id"), str):
+                    out[doc["id"]] = (doc_id, doc)
+        return out
+
+    def records(self, name: str, label: Callable[[dict], str]) -> None:
+        base = {k: doc for k, (_, doc) in self._by_id(self.base.get(name)).items()}
+        current = {k: doc for k, (_, doc) in self._by_id(self.current.get(name)).items()}
+        disk = self._by_id(self.disk.get(name))
+        self._untouched[name] = lambda ident: (
+            (disk[ident][1] if ident in disk else None) == base.get(ident)
+        )
+        table = self.disk.setdefault(name, {})
+        next_id = max((int(k) for k in table), default=0) + 1
+        for ident in base.keys() | current.keys():
+            ours, was = current.get(ident), base.get(ident)
+            if ours == was:
+                continue
+            theirs = disk[ident][1] if ident in disk else None
+            if theirs == ours:
+                continue  # they made the very same change
+            if theirs != was:
+                self.conflicts.append(label(ours or was or {}))
+                continue
+            self.applied += 1
+            if ours is None:
+                del table[disk[ident][0]]
+            elif ident in disk:
+                table[disk[ident][0]] = ours
+            else:
+                table[str(next_id)] = ours
+                next_id += 1
+
+    def meta(self) -> None:
+        base, current = _meta_doc(self.base) or {}, _meta_doc(self.current) or {}
+        disk = _meta_doc(self.disk)
+        if disk is None:
+            disk = {"app": APP_NAME, "schema": SCHEMA_VERSION}
+            self.disk[META] = {"1": disk}
+        for key in base.keys() | current.keys():
+            ours, was = current.get(key, _MISSING), base.get(key, _MISSING)
+            if ours == was:
+                continue
+            theirs = disk.get(key, _MISSING)
+            if theirs == ours:
+                continue
+            if theirs != was:
+                self.conflicts.append(f"the plan setting {key!r}")
+                continue
+            self.applied += 1
+            if ours is _MISSING:
+                del disk[key]
+            else:
+                disk[key] = ours
+
+    def untouched(self, name: str) -> Callable[[str], bool]:
+        """Whether the other program left record ``id`` of table ``name`` alone."""
+        return self._untouched.get(name, lambda _ident: True)
+
+
+def _meta_doc(data: dict) -> dict | None:
+    table = data.get(META)
+    if isinstance(table, dict) and table:
+        doc = next(iter(table.values()))
+        return doc if isinstance(doc, dict) else None
+    return None
+
+
+def _clean_suffix(steps: list[UndoStep], untouched: Callable[[str], bool]) -> list[UndoStep]:
+    """The steps nearest the top of an undo (or redo) stack that touch only
+    untouched records: undoing any further would write over the other's change."""
+    keep = len(steps)
+    while keep > 0 and all(untouched(c.activity_id) for c in steps[keep - 1].changes):
+        keep -= 1
+    return steps[keep:]
 
 
 def _login_name() -> str:

@@ -76,13 +76,28 @@ class Context:
     def today_date(self) -> date:
         return self.today or date.today()
 
-    def open_store(self, *, autosave: bool = True) -> ActivityStore:
+    def open_store(self, *, autosave: bool = True, session: bool = False) -> ActivityStore:
+        """The plan; says on stderr when the planner has it open elsewhere.
+
+        ``session=True`` (the planner) also marks the plan as in use until the
+        store is closed.  Another session never blocks a command: every write
+        takes the lock and refuses to overwrite a change it has not read.
+        """
         try:
-            return ActivityStore(self.db_path, clock=self.clock, autosave=autosave)
+            store = ActivityStore(
+                self.db_path, clock=self.clock, autosave=autosave, session=session
+            )
         except StoreError:
             raise
         except OSError as exc:
             raise CliError(f"{self.db_path}: cannot open: {exc.strerror or exc}")
+        other = store.other_session()
+        if other is not None and not session:
+            self.warn(
+                f"note: {self.db_path} is also open in the planner by {other.describe()}; "
+                "a change either of you has not read is never written over"
+            )
+        return store
 
     def warn(self, message: str) -> None:
         print(f"ctstui: {message}", file=self.err)

@@ -8,7 +8,7 @@ import json
 
 from ..model import Activity
 from ..query import Query, QueryError
-from ..text import clip, format_days, printable
+from ..text import fit, format_days, printable
 from .context import CliError, Context
 
 NAME = "list"
@@ -82,7 +82,7 @@ def write_table(activities: list[Activity], out) -> None:
     print("  ".join("-" * width for _, width in TABLE_COLUMNS), file=out)
     for activity in activities:
         cells = [
-            clip(printable(cell), width).ljust(width)
+            fit(printable(cell), width)
             for cell, (_, width) in zip(table_row(activity), TABLE_COLUMNS, strict=True)
         ]
         print("  ".join(cells).rstrip(), file=out)

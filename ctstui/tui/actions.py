@@ -11,7 +11,7 @@ from textual.message import Message
 from ..dates import DateParseError, DateSpec, PlanYear
 from ..model import Activity, Status
 from ..planview import plan_year_of
-from ..store import ReapplyConflict, StoreError
+from ..store import FileChangedError, ReapplyConflict, StoreError
 from ..text import printable
 from .detail_screen import DetailScreen
 from .dialogs import ConfirmScreen, PromptScreen
@@ -236,6 +236,13 @@ class ActivityActions:
     def save_in_background(self) -> None:
         try:
             self.store.save()
+        except FileChangedError as exc:
+            self.post_message(
+                SaveFailed(
+                    f"{exc}. It is kept here: press ctrl+r to reload the file, which puts "
+                    "your unsaved changes back on top of theirs."
+                )
+            )
         except StoreError as exc:
             self.post_message(SaveFailed(str(exc)))
 
@@ -251,8 +258,14 @@ class ActivityActions:
                 if quit_anyway:
                     self.exit(1)
 
+            hint = (
+                "\n\n(Stay and press ctrl+r to put your changes on top of theirs, then quit.)"
+                if isinstance(exc, FileChangedError)
+                else ""
+            )
             self.push_screen(
-                ConfirmScreen(f"{exc}\n\nQuit without saving?", yes="Quit", no="Stay"), done
+                ConfirmScreen(f"{exc}{hint}\n\nQuit without saving?", yes="Quit", no="Stay"),
+                done,
             )
             return
         self.exit(0)
