@@ -29,6 +29,7 @@ import http.client
 import os
 import re
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -401,6 +402,12 @@ class FeedHTTPServer(ThreadingHTTPServer):
         self.source = source
         self.log = log
         super().__init__(address, FeedRequestHandler)
+
+    def handle_error(self, request, client_address) -> None:
+        # A calendar app that hangs up early is routine, not a traceback in the log.
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
     @property
     def base_url(self) -> str:

@@ -24,6 +24,7 @@ of the same schema may add some) are kept through every save.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import getpass
 import hashlib
@@ -1026,8 +1027,15 @@ class ActivityStore:
                 self._doc_ids[activity.id] = doc_id
             else:
                 table.upsert(Document(doc, doc_id=doc_id))
+            old = self._items.get(activity.id)
             self._items[activity.id] = activity
-            self._sorted = None
+            if self._sorted is not None and old is not None and old.sort_key == activity.sort_key:
+                # Same place in date order (a rating, a note): swap it in rather
+                # than re-sort the whole plan (10 ms at 10k activities).
+                index = bisect.bisect_left(self._sorted, old.sort_key, key=_sort_key)
+                self._sorted[index] = activity
+            else:
+                self._sorted = None
 
     def _remove(self, activity_id: str) -> None:
         table = self._table(ACTIVITIES)
@@ -1185,6 +1193,10 @@ def _clean_suffix(steps: list[UndoStep], untouched: Callable[[str], bool]) -> li
     while keep > 0 and all(untouched(c.activity_id) for c in steps[keep - 1].changes):
         keep -= 1
     return steps[keep:]
+
+
+def _sort_key(activity: Activity) -> tuple:
+    return activity.sort_key
 
 
 def _login_name() -> str:

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ..store import ActivityStore, StoreEvent
+from ..text import printable
 from .actions import ActivityActions
 from .activities_screen import ActivitiesScreen
 from .board_screen import BoardScreen
@@ -54,7 +55,7 @@ class PlannerApp(ActivityActions, ImportActions, App[int]):
         self.today = today
         self._keymap = keymap or {}
         self.title = "ctstui"
-        self.sub_title = str(store.path.name)
+        self.sub_title = printable(store.path.name)
         store.subscribe(self._store_event)
 
     def on_mount(self) -> None:
@@ -68,9 +69,9 @@ class PlannerApp(ActivityActions, ImportActions, App[int]):
 
     def on_plan_changed(self, message: PlanChanged) -> None:
         if message.event.kind == "saved":
-            self.sub_title = self.store.path.name
+            self.sub_title = printable(self.store.path.name)
             return
-        self.sub_title = f"{self.store.path.name} •"  # unsaved
+        self.sub_title = f"{printable(self.store.path.name)} •"  # unsaved
         for screen in self.screen_stack_everywhere():
             if hasattr(screen, "refresh_plan"):
                 if screen is self.screen or screen in self.screen_stack:
