@@ -133,20 +133,10 @@ class PlanYearMissing(PlanImportError):
 
 # -- reading: cells and columns ---------------------------------------------------------
 
-# Fields a plan table provides; what a re-import updates on a matched activity.
-IMPORTED_FIELDS = (
-    "title",
-    "kind",
-    "theme",
-    "place",
-    "days",
-    "when",
-    "status",
-    "optional",
-    "audience",
-    "places",
-    "leads",
-    "link",
+# Fields a plan table provides; what a re-import updates on a matched activity:
+# every tracked field except those a plan table never carries.
+IMPORTED_FIELDS = tuple(
+    name for name in TRACKED_FIELDS if name not in ("rag", "programme", "funder", "notes")
 )
 
 # Which activity fields each column supplies (directly or derived).
