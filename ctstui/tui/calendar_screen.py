@@ -72,7 +72,14 @@ class CalendarScreen(PlanScreen):
         grid = self.query_one(MonthGrid)
         self.refresh_plan()
         opening = self.opening_day()
-        if opening != self.today:
+        if not len(self.store):
+            self.notify(
+                "This plan is empty. n adds an activity; ctrl+p → Import plan table reads a "
+                "table from Word/PDF or a spreadsheet (or: ctstui import FILE).",
+                title="Welcome",
+                timeout=15,
+            )
+        elif opening != self.today:
             self.notify(
                 f"Nothing planned within a year of {self.today:%d %b %Y}; showing "
                 f"{opening:%B %Y}, the nearest month with activities.",

@@ -374,3 +374,11 @@ async def test_import_a_table_from_the_app_as_one_undo_step(app, store, tmp_path
         assert any("1 added" in m for m in notifications(app))
         await pilot.press("u")
         assert len(store) == before
+
+
+async def test_an_empty_plan_says_how_to_start(tmp_path):
+    app = make_app(ActivityStore(tmp_path / "new.json", autosave=False), today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert any("This plan is empty" in m for m in notifications(app))
+        assert grid(app).selected == TODAY
