@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -99,6 +100,9 @@ def run_tui(ctx: Context) -> int:
     from .tui.app import load_keymap, make_app
 
     store = ctx.open_store(autosave=False, session=True)
+    # The plan's objects live as long as the planner: keep the cyclic collector
+    # from re-scanning them (100k activities are millions of objects) mid-keystroke.
+    gc.freeze()
     try:
         app = make_app(store, today=ctx.today, keymap=load_keymap(keymap_path()))
         app.run()

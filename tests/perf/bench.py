@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -152,6 +153,7 @@ async def child(path: Path, repeat: int) -> dict:
     out["startup_list_ratio"] = out["startup_list_s"] / out["empty_s"]
 
     store = ActivityStore(path, autosave=False)
+    gc.freeze()  # as ctstui's run_tui does once the plan is loaded
     app = make_app(store, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
