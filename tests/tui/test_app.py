@@ -382,3 +382,28 @@ async def test_an_empty_plan_says_how_to_start(tmp_path):
         await pilot.pause()
         assert any("This plan is empty" in m for m in notifications(app))
         assert grid(app).selected == TODAY
+
+
+async def test_quick_filters_combine_with_the_typed_query(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        app.screen.query_one("#quick-theme").value = "theme:sport"
+        await pilot.pause()
+        assert sorted(titles(app)) == [
+            "Sport Academy",
+            "Sport action learning set",
+            "Sport peer review Derby",
+        ]
+        lead = app.screen.query_one("#quick-lead")
+        assert [value for _, value in lead._options if isinstance(value, str)] == [
+            "lead:JW",
+            "lead:LC",
+            "lead:SN",
+        ]
+        lead.value = "lead:SN"
+        app.screen.query_one("#filter", Input).value = "-status:completed"
+        await pilot.pause()
+        assert titles(app) == ["Sport action learning set"]
+        assert "filter: -status:completed theme:sport lead:SN" in shown(
+            app.screen.query_one("#totals")
+        )
