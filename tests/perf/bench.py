@@ -138,7 +138,10 @@ async def child(path: Path, repeat: int) -> dict:
             yield Footer()
 
     def planner():
-        return make_app(ActivityStore(path, autosave=False), today=TODAY)
+        # As ctstui's run_tui: load the plan, freeze it out of the GC's sight, build the app.
+        store = ActivityStore(path, autosave=False)
+        gc.freeze()
+        return make_app(store, today=TODAY)
 
     out: dict = {}
     await paint_time(EmptyApp)  # warm imports and caches for both sides
