@@ -678,7 +678,9 @@ class BoardScreen(PlanScreen):
             out.append("Not reviewed yet.", style="dim")
         else:
             days = days_since_review(activity, self.today)
-            out.append(f"Last review {last.on:%d %b %Y} ({review_age(days)} ago): ")
+            age = review_age(days)
+            when = age if age == "today" else f"{age} ago"
+            out.append(f"Last review {last.on:%d %b %Y} ({when}): ")
             out.append_text(rating_change(last))
             if last.reason:
                 out.append(f" — {safe(last.reason)}")
@@ -756,12 +758,14 @@ class BoardScreen(PlanScreen):
         self._show_reason()
 
     def _show_reason(self) -> None:
+        # What is typed comes first, so it stays visible however long the question.
         line = Text.assemble(
-            (f"{self._reason_question} ", "bold"),
-            ("› ", "dim"),
-            self._reason_text,
+            ("Reason › ", "bold"),
+            safe(self._reason_text),
             ("▏", "reverse"),
+            (f"   {self._reason_question}", "dim"),
         )
+        line.truncate(max(self.size.width - 2, 20), overflow="ellipsis")
         self.query_one("#board-reason", TextLine).set(line)
 
     def _reason_key(self, event: events.Key) -> bool:
