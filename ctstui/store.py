@@ -130,6 +130,10 @@ def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> None
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
+            with contextlib.suppress(OSError):
+                # The new file keeps the old one's permissions: a plan made private
+                # with chmod 600 must not become world-readable on the next save.
+                os.fchmod(fh.fileno(), stat.S_IMODE(os.stat(path).st_mode))
             os.fsync(fh.fileno())
         if backup and path.exists():
             _backup(path)
@@ -703,7 +707,19 @@ class ActivityStore:
             )
 
     def reload(self) -> None:
-        """Re-read the file, dropping unsaved changes and the undo history."""
+        """Re-read the file, dropping unsaved changes and the undo history.
+
+        A plan file that has gone (deleted or moved by another program) is not
+        "reloaded" as an empty plan: the store keeps what it has and says so.
+        """
+        if self.storage.fingerprint is not None and not self.path.exists():
+            bak = self.path.with_name(self.path.name + ".bak")
+            raise StoreError(
+                f"{self.path}: no longer exists (deleted or moved by another program); the plan "
+                "is still open here and was not reloaded. Put the file back"
+                + (f" (a previous version is in {bak.name})" if bak.exists() else "")
+                + " and press ctrl+r"
+            )
         self._load()
         self._undo.clear()
         self._redo.clear()
@@ -765,10 +781,16 @@ class ActivityStore:
 
     def changed_on_disk(self) -> bool:
         """True when another program has written the file since we read or saved it."""
+        # A save of ours in flight has replaced the file but not yet recorded its
+        # fingerprint: asking now would report our own write as someone else's.
+        if not self.storage.write_mutex.acquire(blocking=False):
+            return False
         try:
             self.storage.check_unchanged()
         except FileChangedError:
             return True
+        finally:
+            self.storage.write_mutex.release()
         return False
 
     # -- who else has the plan open ------------------------------------------------

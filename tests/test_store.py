@@ -682,3 +682,30 @@ def test_a_failing_transaction_is_rolled_back_and_not_written(tmp_path):
     assert [a.title for a in store.activities()] == ["kept"]
     assert path.read_bytes() == before
     assert store.undo() == "add"  # the failed step left no undo entry
+
+
+def test_a_save_keeps_the_files_permissions(tmp_path):
+    path = tmp_path / "plan.json"
+    store = ActivityStore(path)
+    store.add(Activity(title="private"))
+    os.chmod(path, 0o600)
+    store.add(Activity(title="still private"))
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_reload_refuses_when_the_file_has_gone(tmp_path):
+    path = tmp_path / "plan.json"
+    store = ActivityStore(path)
+    store.add(Activity(title="kept"))
+    path.unlink()
+    with pytest.raises(StoreError, match="no longer exists"):
+        store.reload()
+    assert [a.title for a in store.activities()] == ["kept"]
+
+
+def test_our_own_save_in_flight_is_not_someone_elses_change(tmp_path):
+    store = ActivityStore(tmp_path / "plan.json")
+    store.add(Activity(title="x"))
+    with store.storage.write_mutex:  # a save of ours is writing right now
+        assert store.changed_on_disk() is False
+    assert store.changed_on_disk() is False

@@ -47,6 +47,8 @@ class PlannerApp(ActivityActions, ImportActions, App[int]):
         Binding("ctrl+r", "reload", "Reload file", show=False, id="app.reload"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit_saving", "Quit", id="app.quit"),
+        # Textual's own ctrl+q would exit without saving: route it through the save.
+        Binding("ctrl+q", "quit_saving", "Quit", show=False, priority=True, id="app.quit_ctrl"),
     ]
 
     def __init__(self, store: ActivityStore, *, today: date, keymap: dict | None = None) -> None:

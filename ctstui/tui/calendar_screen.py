@@ -22,12 +22,19 @@ from .month_grid import MonthGrid
 from .tabs import ModeTabs
 
 TRAY_LIMIT = 40
+MIN_DAY, MAX_DAY = date(2, 1, 1), date(9998, 12, 31)  # a month grid needs the weeks around it
 MORE_PREFIX = "more:"
 
 
 def parse_goto(text: str, around: date) -> date:
     """ "2013-11", "2013-11-18", "nov 2013", "14 May", "Feb" -> a day to show."""
-    text = text.strip()
+    day = _parse_goto(text.strip(), around)
+    if not MIN_DAY <= day <= MAX_DAY:
+        raise ValueError(f"{text.strip()!r} is outside the calendar (years 2 to 9998)")
+    return day
+
+
+def _parse_goto(text: str, around: date) -> date:
     if re.fullmatch(r"\d{4}-\d{1,2}", text):
         year, month = map(int, text.split("-"))
         if 1 <= month <= 12:

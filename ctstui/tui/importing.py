@@ -86,6 +86,8 @@ class ImportActions:
         except StoreError as exc:
             self.notify(str(exc), title="Import", severity="error", timeout=12, markup=False)
             return
+        if self.store.dirty:
+            self.schedule_save()  # an import that changed only plan facts is saved too
         counts = merge.counts()
         problems = len(parsed.problems)
         lines = [

@@ -110,10 +110,22 @@ class MonthGrid(Widget, can_focus=True):
 
     # -- actions ----------------------------------------------------------------
     def action_move(self, days: int) -> None:
-        self.selected = self.selected + timedelta(days=days)
+        self._select(lambda: self.selected + timedelta(days=days))
 
     def action_month(self, months: int) -> None:
-        self.selected = add_months(self.selected, months)
+        self._select(lambda: add_months(self.selected, months))
+
+    def _select(self, step) -> None:
+        # Years 1 and 9999 have no room for a six-week grid: stop at the edge.
+        try:
+            day = step()
+        except (OverflowError, ValueError):
+            self.app.bell()
+            return
+        if date(2, 1, 1) <= day <= date(9998, 12, 31):
+            self.selected = day
+        else:
+            self.app.bell()
 
     def action_open_day(self) -> None:
         self.post_message(self.DayChosen(self.selected))

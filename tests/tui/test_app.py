@@ -407,3 +407,22 @@ async def test_quick_filters_combine_with_the_typed_query(app):
         assert "filter: -status:completed theme:sport lead:SN" in shown(
             app.screen.query_one("#totals")
         )
+
+
+async def test_ctrl_q_saves_like_q(app, store, plan, tmp_path):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        table(app).select_id(plan["culture"].id)
+        await pilot.press("x", "ctrl+q")
+    assert ActivityStore(tmp_path / "plan.json").get(plan["culture"].id).status is Status.COMPLETED
+
+
+async def test_the_calendar_stops_at_the_ends_of_time(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g", *"9999-12", "enter")
+        assert isinstance(app.screen, PromptScreen)  # refused, with the reason shown
+        assert "outside the calendar" in shown(app.screen.query_one("#prompt-hint"))
+        await pilot.press("escape")
+        grid(app).selected = date(2, 1, 3)
+        await pilot.press("left_square_bracket", "up", "h", "h", "h")
+        assert app.is_running and grid(app).selected == date(2, 1, 1)
