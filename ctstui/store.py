@@ -159,6 +159,11 @@ def _backup(path: Path) -> None:
 
             shutil.copy2(path, bak_tmp)
         os.replace(bak_tmp, bak)
+        # If .bak was already a link to this very file (a writer killed between
+        # the two renames), rename() of two links to one file does nothing and
+        # leaves bak_tmp behind: remove that extra link.
+        with contextlib.suppress(FileNotFoundError):
+            bak_tmp.unlink()
     except BaseException:
         with contextlib.suppress(OSError):
             bak_tmp.unlink()

@@ -709,3 +709,21 @@ def test_our_own_save_in_flight_is_not_someone_elses_change(tmp_path):
     with store.storage.write_mutex:  # a save of ours is writing right now
         assert store.changed_on_disk() is False
     assert store.changed_on_disk() is False
+
+
+def test_no_stray_link_when_bak_already_is_the_plan(tmp_path):
+    # What a writer killed between its two renames leaves: .bak and the plan
+    # are two names of one file.
+    path = tmp_path / "plan.json"
+    store = ActivityStore(path)
+    store.add(Activity(title="a"))
+    bak = path.with_name("plan.json.bak")
+    bak.unlink(missing_ok=True)
+    os.link(path, bak)
+    store.add(Activity(title="b"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "plan.json",
+        "plan.json.bak",
+        "plan.json.lock",
+    ]
+    assert len(ActivityStore(bak)) == 1 and len(ActivityStore(path)) == 2
