@@ -1087,10 +1087,6 @@ class Missing(NamedTuple):
     old: Activity
     flagged: Activity
 
-    @property
-    def needs_write(self) -> bool:
-        return self.flagged.notes != self.old.notes
-
 
 @dataclass
 class MergePlan:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import math
 import uuid
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from .dates import DateSpec, Precision
@@ -65,10 +65,6 @@ class Rag(enum.StrEnum):
 
 
 OPEN_STATUSES = frozenset({Status.TBC, Status.PLANNED, Status.CONFIRMED})
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -231,19 +227,16 @@ class Activity:
 
     # -- derived -----------------------------------------------------------
     @property
-    def start(self) -> date | None:
-        return self.when.start
-
-    @property
-    def end(self) -> date | None:
-        return self.when.end
-
-    @property
     def sort_key(self) -> tuple:
         """Date window first (undated last), then title: the plan's natural order."""
         start = self.when.start or self.when.end or date.max
         end = self.when.end or start
         return (start, end, self.title.casefold(), self.id)
+
+    @property
+    def audience_with_places(self) -> str:
+        """ "Sport PHs (15)": the audience as a plan writes it (see parse_audience)."""
+        return self.audience if self.places is None else f"{self.audience} ({self.places})"
 
     @property
     def total_days(self) -> float:
@@ -406,9 +399,6 @@ class Activity:
             history=[HistoryEntry.from_dict(h, f"{where} history") for h in history],
             **text_fields,
         )
-
-
-ACTIVITY_FIELDS = frozenset(f.name for f in fields(Activity))
 
 
 def parse_leads(text: str) -> list[str]:

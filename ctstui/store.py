@@ -219,12 +219,6 @@ class AtomicJSONStorage(Storage):
             self.adopt(self.read_file())
         return self._data
 
-    def load_file(self) -> dict | None:
-        """Parse and check the file; None when it does not exist yet."""
-        loaded = self.read_file()
-        self.adopt(loaded)
-        return loaded.data
-
     def adopt(self, loaded: Loaded) -> None:
         """Make ``loaded`` the cached tables and the version later writes must find."""
         self._data = loaded.data

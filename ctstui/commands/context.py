@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
-from ..store import ActivityStore, StoreError, default_db_path
+from ..store import ActivityStore, default_db_path
 
 SAMPLE_PLAN = "sample_plan.json"
 
@@ -87,8 +87,6 @@ class Context:
             store = ActivityStore(
                 self.db_path, clock=self.clock, autosave=autosave, session=session
             )
-        except StoreError:
-            raise
         except OSError as exc:
             raise CliError(f"{self.db_path}: cannot open: {exc.strerror or exc}")
         other = store.other_session()

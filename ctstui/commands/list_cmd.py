@@ -57,12 +57,6 @@ def write_csv(activities: list[Activity], out) -> None:
         writer.writerow(row)
 
 
-def audience_cell(activity: Activity) -> str:
-    if activity.places is None:
-        return activity.audience
-    return f"{activity.audience} ({activity.places})"
-
-
 def table_row(activity: Activity) -> list[str]:
     title = activity.title + (" (optional)" if activity.optional else "")
     return [
@@ -70,7 +64,7 @@ def table_row(activity: Activity) -> list[str]:
         title,
         activity.kind.value,
         "/".join(activity.leads),
-        audience_cell(activity),
+        activity.audience_with_places,
         activity.status.value,
         activity.rag.value,
     ]

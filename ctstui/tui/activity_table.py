@@ -36,10 +36,6 @@ class Column:
     sort: Callable[[Activity], object]
 
 
-def _audience(a: Activity) -> str:
-    return f"{a.audience} ({a.places})" if a.places is not None else a.audience
-
-
 COLUMNS: tuple[Column, ...] = (
     Column("when", "Date", 16, lambda a: a.when.text or "—", lambda a: a.sort_key),
     Column(
@@ -52,7 +48,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("days", "Days", 4, lambda a: format_days(a.days), lambda a: a.days or 0),
     Column("kind", "Kind", 16, lambda a: a.kind.value, lambda a: a.kind.value),
     Column("lead", "Lead", 6, lambda a: "/".join(a.leads), lambda a: "/".join(a.leads)),
-    Column("audience", "Audience (places)", 22, _audience, lambda a: a.audience.casefold()),
+    Column(
+        "audience",
+        "Audience (places)",
+        22,
+        lambda a: a.audience_with_places,
+        lambda a: a.audience.casefold(),
+    ),
     Column("status", "Status", 9, lambda a: a.status.value, lambda a: a.status.value),
     Column("rag", "RAG", 9, lambda a: a.rag.value, lambda a: a.rag.severity),
 )
@@ -101,7 +103,6 @@ class ActivityTable(ScrollView, can_focus=True):
         self.rows: list[Activity] = []
         self.sort_column = 0
         self.sort_reverse = False
-        self._widths: list[int] = []
 
     # -- data -----------------------------------------------------------------
     def set_rows(self, activities: list[Activity], *, keep: str | None = None) -> None:
@@ -185,7 +186,9 @@ class ActivityTable(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:
             x = 0
-            for index, width in enumerate(self._column_widths(self.size.width)):
+            for index, width in enumerate(
+                self._column_widths(self.scrollable_content_region.width)
+            ):
                 if x <= event.x < x + width + GAP:
                     self.sort_by(index)
                     return

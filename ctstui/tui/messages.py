@@ -13,11 +13,3 @@ class PlanChanged(Message):
     def __init__(self, event: StoreEvent) -> None:
         super().__init__()
         self.event = event
-
-
-class OpenActivity(Message):
-    """Show an activity's detail."""
-
-    def __init__(self, activity_id: str) -> None:
-        super().__init__()
-        self.activity_id = activity_id
