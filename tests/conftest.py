@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from ctstui.dates import DateSpec, Precision
-from ctstui.model import Activity
-from ctstui.store import ActivityStore
+from ctstui.domain.dates import DateSpec, Precision
+from ctstui.domain.model import Activity
+from ctstui.store.activity_store import ActivityStore
 
 NOW = datetime(2013, 11, 5, 9, 0, tzinfo=UTC)
 

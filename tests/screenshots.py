@@ -13,8 +13,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from ctstui.commands.context import sample_plan_path
-from ctstui.store import ActivityStore
+from ctstui.cli.context import sample_plan_path
+from ctstui.store.activity_store import ActivityStore
 from ctstui.tui.app import make_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,17 +10,23 @@ import textwrap
 
 import pytest
 
-REQUIRED = ["ctstui.model", "ctstui.dates", "ctstui.query", "ctstui.store", "ctstui.text"]
+REQUIRED = [
+    "ctstui.domain.model",
+    "ctstui.domain.dates",
+    "ctstui.domain.query",
+    "ctstui.store.activity_store",
+    "ctstui.domain.text",
+]
 IF_PRESENT = [
-    "ctstui.importer",
-    "ctstui.ical",
-    "ctstui.report",
+    "ctstui.importing.importer",
+    "ctstui.feed.ical",
+    "ctstui.report.summary",
     # also documented as plain Python (no Textual):
-    "ctstui.board",
-    "ctstui.planview",
-    "ctstui.draft",
-    "ctstui.sample",
-    "ctstui.feedserver",
+    "ctstui.domain.board",
+    "ctstui.domain.planview",
+    "ctstui.domain.draft",
+    "tools.build_sample",
+    "ctstui.feed.server",
 ]
 
 PROBE = textwrap.dedent(

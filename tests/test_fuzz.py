@@ -18,17 +18,9 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from ctstui.dates import DateParseError, DateSpec, PlanYear, Precision
-from ctstui.draft import read_draft
-from ctstui.importer import (
-    PlanImportError,
-    apply_merge,
-    format_report,
-    import_report,
-    plan_merge,
-    read_plan,
-)
-from ctstui.model import (
+from ctstui.domain.dates import DateParseError, DateSpec, PlanYear, Precision
+from ctstui.domain.draft import read_draft
+from ctstui.domain.model import (
     Activity,
     HistoryEntry,
     Kind,
@@ -37,9 +29,17 @@ from ctstui.model import (
     Status,
     Theme,
 )
-from ctstui.query import Query, QueryError
-from ctstui.store import ActivityStore, SaveError, StoreError
-from ctstui.text import printable
+from ctstui.domain.query import Query, QueryError
+from ctstui.domain.text import printable
+from ctstui.importing.importer import (
+    PlanImportError,
+    apply_merge,
+    format_report,
+    import_report,
+    plan_merge,
+    read_plan,
+)
+from ctstui.store.activity_store import ActivityStore, SaveError, StoreError
 
 NOW = datetime(2013, 11, 5, 9, 0, tzinfo=UTC)
 Y13 = PlanYear(2013)

@@ -26,13 +26,13 @@ from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
 
-from ctstui.cli import main
-from ctstui.dates import DateSpec, Precision
-from ctstui.feedserver import FeedRequestHandler, make_server
-from ctstui.ical import clean_line
-from ctstui.model import Activity, Status
-from ctstui.store import ActivityStore
-from ctstui.text import cell_width, fit, printable
+from ctstui.cli.main import main
+from ctstui.domain.dates import DateSpec, Precision
+from ctstui.domain.model import Activity, Status
+from ctstui.domain.text import cell_width, fit, printable
+from ctstui.feed.ical import clean_line
+from ctstui.feed.server import FeedRequestHandler, make_server
+from ctstui.store.activity_store import ActivityStore
 
 NOW = datetime(2013, 5, 1, 10, 0, tzinfo=UTC)
 

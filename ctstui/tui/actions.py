@@ -8,15 +8,15 @@ from textual import work
 from textual.app import SystemCommand
 from textual.message import Message
 
-from ..dates import DateParseError, DateSpec, PlanYear
-from ..model import Activity, Status
-from ..planview import plan_year_of
-from ..store import FileChangedError, ReapplyConflict, StoreError
-from ..text import printable
-from .detail_screen import DetailScreen
-from .dialogs import ConfirmScreen, PromptScreen
-from .form_screen import ActivityForm
-from .help_screen import HelpScreen
+from ctstui.domain.dates import DateParseError, DateSpec, PlanYear
+from ctstui.domain.model import Activity, Status
+from ctstui.domain.planview import plan_year_of
+from ctstui.domain.text import printable
+from ctstui.store.activity_store import FileChangedError, ReapplyConflict, StoreError
+from ctstui.tui.dialogs.prompts import ConfirmScreen, PromptScreen
+from ctstui.tui.screens.detail import DetailScreen
+from ctstui.tui.screens.form import ActivityForm
+from ctstui.tui.screens.help import HelpScreen
 
 NEEDS_ACTIVITY = {"edit", "delete", "set_status"}
 SAVE_DELAY = 0.3  # seconds: coalesces a burst of key presses into one write
@@ -110,7 +110,7 @@ class ActivityActions:
             self.refresh_bindings()
 
     def plan_year(self) -> PlanYear:
-        from .month_grid import MonthGrid
+        from ctstui.tui.widgets.month_grid import MonthGrid
 
         grids = self.screen.query(MonthGrid)
         if grids:
@@ -356,7 +356,7 @@ class ActivityActions:
 
     @work(thread=True, exclusive=True, group="export")
     def export_in_background(self) -> None:
-        from ..ical import default_feed_path, export_feed
+        from ctstui.feed.ical import default_feed_path, export_feed
 
         try:
             report = export_feed(self.store, default_feed_path(self.store.path), today=self.today)

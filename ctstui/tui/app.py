@@ -11,19 +11,19 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from ..store import ActivityStore, StoreEvent
-from ..text import printable
-from .actions import ActivityActions
-from .activities_screen import ActivitiesScreen
-from .board_screen import BoardScreen
-from .calendar_screen import CalendarScreen
-from .importing import ImportActions
-from .messages import PlanChanged
-from .report_screen import ReportScreen
+from ctstui.domain.text import printable
+from ctstui.store.activity_store import ActivityStore, StoreEvent
+from ctstui.tui.actions import ActivityActions
+from ctstui.tui.importing import ImportActions
+from ctstui.tui.messages import PlanChanged
+from ctstui.tui.screens.activities import ActivitiesScreen
+from ctstui.tui.screens.board import BoardScreen
+from ctstui.tui.screens.calendar import CalendarScreen
+from ctstui.tui.screens.report import ReportScreen
 
 
 class PlannerApp(ActivityActions, ImportActions, App[int]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = "styles/app.tcss"
     MODES = {
         "calendar": CalendarScreen,
         "activities": ActivitiesScreen,

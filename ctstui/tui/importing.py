@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.message import Message
 
-from ..importer import PlanImportError, apply_merge, plan_merge, read_plan
-from ..store import StoreError
-from .dialogs import PromptScreen
+from ctstui.importing.importer import PlanImportError, apply_merge, plan_merge, read_plan
+from ctstui.store.activity_store import StoreError
+from ctstui.tui.dialogs.prompts import PromptScreen
 
 if TYPE_CHECKING:
-    from .app import PlannerApp
+    from ctstui.tui.app import PlannerApp
 
 
 class ImportRead(Message):

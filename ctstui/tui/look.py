@@ -11,8 +11,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from ..model import Activity, Rag, Status
-from ..text import printable
+from ctstui.domain.model import Activity, Rag, Status
+from ctstui.domain.text import printable
 
 RAG_COLOURS = {
     Rag.RED: "#e0474c",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from ..store import StoreEvent
+from ctstui.store.activity_store import StoreEvent
 
 
 class PlanChanged(Message):

@@ -50,10 +50,10 @@ def generate_plan(n: int, path: Path, seed: int = 8) -> None:
 
     Written straight as the store's JSON (a bulk load, not n separate saves).
     """
-    from ctstui.commands.context import sample_plan_path
-    from ctstui.dates import DateSpec
-    from ctstui.model import HistoryEntry, Rag, RagReview
-    from ctstui.store import APP_NAME, SCHEMA_VERSION, ActivityStore
+    from ctstui.cli.context import sample_plan_path
+    from ctstui.domain.dates import DateSpec
+    from ctstui.domain.model import HistoryEntry, Rag, RagReview
+    from ctstui.store.activity_store import APP_NAME, SCHEMA_VERSION, ActivityStore
 
     rng = random.Random(seed)
     templates = ActivityStore(sample_plan_path()).activities()
@@ -129,7 +129,7 @@ async def child(path: Path, repeat: int) -> dict:
     from textual.app import App
     from textual.widgets import Footer, Header
 
-    from ctstui.store import ActivityStore
+    from ctstui.store.activity_store import ActivityStore
     from ctstui.tui.app import make_app
 
     class EmptyApp(App):
@@ -218,7 +218,7 @@ async def child(path: Path, repeat: int) -> dict:
 
 async def child_rss(path: Path) -> dict:
     """Peak RSS of one planner process: open the plan, paint each screen once."""
-    from ctstui.store import ActivityStore
+    from ctstui.store.activity_store import ActivityStore
     from ctstui.tui.app import make_app
 
     app = make_app(ActivityStore(path, autosave=False), today=TODAY)

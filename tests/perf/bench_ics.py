@@ -4,9 +4,9 @@
 
 The straightforward build (:func:`baseline_feed`) is what one would write
 first: one icalendar ``Event`` per activity, added to a ``Calendar``, then
-``Calendar.to_ical()``.  ctstui's :func:`ctstui.ical.build_feed` writes the
+``Calendar.to_ical()``.  ctstui's :func:`ctstui.feed.ical.build_feed` writes the
 same bytes from text templates with icalendar's own escaping and folding.
-Both share the selection and publication-state step (:func:`ctstui.ical.plan_feed`),
+Both share the selection and publication-state step (:func:`ctstui.feed.ical.plan_feed`),
 so the comparison is the whole export, from activities to bytes.
 
 Target: 10k events in at most half the baseline's time.  ``measure_export(n)``
@@ -22,15 +22,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event, vDuration
 
-from ctstui.dates import DateSpec, Precision
-from ctstui.ical import (
+from ctstui.domain.dates import DateSpec, Precision
+from ctstui.domain.model import Activity, Kind, Rag, Status, Theme
+from ctstui.feed.ical import (
     FeedHeader,
     build_feed,
     calendar_uid,
     feed_key,
     plan_feed,
 )
-from ctstui.model import Activity, Kind, Rag, Status, Theme
 
 NOW = datetime(2013, 5, 1, 9, 30, tzinfo=UTC)
 TODAY = NOW.date()

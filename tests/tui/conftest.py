@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from ctstui.dates import DateSpec, PlanYear
-from ctstui.model import Activity, Kind, Rag, Status, Theme
-from ctstui.store import ActivityStore
+from ctstui.domain.dates import DateSpec, PlanYear
+from ctstui.domain.model import Activity, Kind, Rag, Status, Theme
+from ctstui.store.activity_store import ActivityStore
 from ctstui.tui.app import make_app
 
 TODAY = date(2013, 11, 5)

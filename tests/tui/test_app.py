@@ -9,17 +9,17 @@ from datetime import date
 from rich.console import Console
 from textual.widgets import Input, OptionList
 
-from ctstui.dates import Precision
-from ctstui.model import Status
-from ctstui.store import ActivityStore
-from ctstui.tui.activity_table import ActivityTable
+from ctstui.domain.dates import Precision
+from ctstui.domain.model import Status
+from ctstui.store.activity_store import ActivityStore
 from ctstui.tui.app import make_app
-from ctstui.tui.detail_screen import DetailScreen
-from ctstui.tui.dialogs import ChooseActivityScreen, ConfirmScreen, PromptScreen
-from ctstui.tui.form_screen import ActivityForm
-from ctstui.tui.help_screen import HelpScreen
-from ctstui.tui.month_grid import MonthGrid
-from ctstui.tui.year_screen import YearScreen
+from ctstui.tui.dialogs.prompts import ChooseActivityScreen, ConfirmScreen, PromptScreen
+from ctstui.tui.screens.detail import DetailScreen
+from ctstui.tui.screens.form import ActivityForm
+from ctstui.tui.screens.help import HelpScreen
+from ctstui.tui.screens.year import YearScreen
+from ctstui.tui.widgets.activity_table import ActivityTable
+from ctstui.tui.widgets.month_grid import MonthGrid
 
 from .conftest import TODAY, activity
 

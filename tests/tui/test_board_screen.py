@@ -7,10 +7,10 @@ from datetime import date
 
 from textual.widgets import Input
 
-from ctstui.model import Rag, Status
-from ctstui.store import ActivityStore
-from ctstui.tui.board_screen import BoardScreen, BoardView, ReviewRoundScreen
-from ctstui.tui.detail_screen import DetailScreen
+from ctstui.domain.model import Rag, Status
+from ctstui.store.activity_store import ActivityStore
+from ctstui.tui.screens.board import BoardScreen, BoardView, ReviewRoundScreen
+from ctstui.tui.screens.detail import DetailScreen
 
 from .conftest import TODAY
 from .test_app import notifications, shown

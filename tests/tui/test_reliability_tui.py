@@ -16,15 +16,15 @@ from datetime import date
 from rich.console import Console
 from textual.strip import Strip
 
-from ctstui.dates import DateSpec, Precision
-from ctstui.model import Activity, Status
-from ctstui.store import ActivityStore
+from ctstui.domain.dates import DateSpec, Precision
+from ctstui.domain.model import Activity, Status
+from ctstui.store.activity_store import ActivityStore
 from ctstui.tui import actions
-from ctstui.tui.activity_table import ActivityTable
 from ctstui.tui.app import make_app
-from ctstui.tui.detail_screen import DetailScreen
-from ctstui.tui.dialogs import ChooseActivityScreen, ConfirmScreen
-from ctstui.tui.month_grid import MonthGrid
+from ctstui.tui.dialogs.prompts import ChooseActivityScreen, ConfirmScreen
+from ctstui.tui.screens.detail import DetailScreen
+from ctstui.tui.widgets.activity_table import ActivityTable
+from ctstui.tui.widgets.month_grid import MonthGrid
 
 from .conftest import TODAY
 

@@ -6,8 +6,8 @@ import re
 
 from textual.widgets import Input
 
-from ctstui.model import Status
-from ctstui.tui.report_screen import ReportScreen
+from ctstui.domain.model import Status
+from ctstui.tui.screens.report import ReportScreen
 
 from .test_app import SIZE, notifications, shown
 

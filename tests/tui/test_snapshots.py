@@ -12,8 +12,8 @@ import shutil
 import pytest
 from textual.widgets import Input
 
-from ctstui.commands.context import sample_plan_path
-from ctstui.store import ActivityStore
+from ctstui.cli.context import sample_plan_path
+from ctstui.store.activity_store import ActivityStore
 from ctstui.tui.app import make_app
 from screenshots import SHOTS, SIZE, TODAY
 

@@ -1,0 +1,101 @@
+"""What every subcommand gets: the plan file, "today", and where to print."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import TextIO
+
+from ctstui.store.activity_store import ActivityStore, default_db_path
+
+SAMPLE_PLAN = "sample_plan.json"
+
+
+class CliError(Exception):
+    """A problem to report on stderr with exit code 2."""
+
+
+def parse_today(text: str | None) -> date | None:
+    """``--today`` / ``$CTSTUI_TODAY``: an ISO date, or None for the real today."""
+    text = text or os.environ.get("CTSTUI_TODAY")
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(f"--today {text!r}: expected a date such as 2013-11-05")
+
+
+def sample_plan_path() -> Path:
+    """The bundled sample plan (package data); never opened for writing."""
+    return Path(str(resources.files("ctstui.data").joinpath(SAMPLE_PLAN)))
+
+
+def demo_copy() -> Path:
+    """A scratch copy of the sample plan, so a demo never changes the bundled file."""
+    folder = Path(tempfile.mkdtemp(prefix="ctstui-demo-"))
+    target = folder / "sample-plan.json"
+    shutil.copyfile(sample_plan_path(), target)
+    return target
+
+
+@dataclass
+class Context:
+    db: Path | None = None
+    demo: bool = False
+    today: date | None = None
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    _db_path: Path | None = None
+
+    @property
+    def db_path(self) -> Path:
+        if self._db_path is None:
+            if self.demo:
+                self._db_path = demo_copy()
+            elif self.db is not None:
+                self._db_path = Path(self.db).expanduser()
+            else:
+                self._db_path = default_db_path()
+                self._db_path.parent.mkdir(parents=True, exist_ok=True)
+        return self._db_path
+
+    def clock(self) -> datetime:
+        now = datetime.now(UTC)
+        if self.today is None:
+            return now
+        # A fixed "today" keeps the time of day so history stays ordered.
+        return now.replace(year=self.today.year, month=self.today.month, day=self.today.day)
+
+    def today_date(self) -> date:
+        return self.today or date.today()
+
+    def open_store(self, *, autosave: bool = True, session: bool = False) -> ActivityStore:
+        """The plan; says on stderr when the planner has it open elsewhere.
+
+        ``session=True`` (the planner) also marks the plan as in use until the
+        store is closed.  Another session never blocks a command: every write
+        takes the lock and refuses to overwrite a change it has not read.
+        """
+        try:
+            store = ActivityStore(
+                self.db_path, clock=self.clock, autosave=autosave, session=session
+            )
+        except OSError as exc:
+            raise CliError(f"{self.db_path}: cannot open: {exc.strerror or exc}")
+        other = store.other_session()
+        if other is not None and not session:
+            self.warn(
+                f"note: {self.db_path} is also open in the planner by {other.describe()}; "
+                "a change either of you has not read is never written over"
+            )
+        return store
+
+    def warn(self, message: str) -> None:
+        print(f"ctstui: {message}", file=self.err)

@@ -1,0 +1,88 @@
+"""``ctstui export-ics``: the confirmed activities as an .ics feed to subscribe to.
+
+The work is done by :mod:`ctstui.feed.ical`; this module parses options, writes the
+file (atomically) or stdout, and reports: how many events, which confirmed
+activities were left out and why, and the cancellations.  The report goes to
+stdout when writing a file, to stderr when the feed itself goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ctstui.cli.context import CliError, Context
+from ctstui.domain.query import Query, QueryError
+from ctstui.domain.text import printable
+from ctstui.feed.ical import export_feed
+
+NAME = "export-ics"
+HELP = "write confirmed activities as an .ics calendar feed (to a file or stdout)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write the feed to FILE (default: stdout)"
+    )
+    parser.add_argument(
+        "--include",
+        choices=("planned",),
+        action="append",
+        default=[],
+        help="also export planned activities (marked tentative)",
+    )
+    parser.add_argument(
+        "--query",
+        "-q",
+        default="",
+        metavar="QUERY",
+        help="export only activities matching QUERY (e.g. 'lead:SN' or 'theme:sport'); "
+        "a filtered feed keeps its own publication record",
+    )
+
+
+def parse_query_option(text: str) -> Query | None:
+    try:
+        query = Query.parse(text)
+    except QueryError as exc:
+        raise CliError(f"query {text!r}: {exc}")
+    return query if query else None
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    query = parse_query_option(args.query or "")
+    store = ctx.open_store()
+    try:
+        report = export_feed(
+            store,
+            args.output,
+            include_planned="planned" in args.include,
+            query=query,
+            today=ctx.today_date(),
+            now=ctx.clock(),
+        )
+    except OSError as exc:
+        raise CliError(f"{args.output}: cannot write the feed: {exc.strerror or exc}")
+    if args.output is None:
+        write_bytes(ctx.out, report.result.data)
+        summary = ctx.err
+    else:
+        summary = ctx.out
+    for line in report.lines():
+        print(printable(line), file=summary)
+    for warning in report.warnings:
+        ctx.warn(warning)
+    return 0
+
+
+def write_bytes(out, data: bytes) -> None:
+    """Write the feed's exact bytes (CRLF kept) to a text stream's binary buffer."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None and out is sys.stdout:
+        buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        out.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:
+        out.write(data.decode("utf-8"))

@@ -1,0 +1,193 @@
+"""``ctstui import``: read plan tables into the plan, merging with what is there.
+
+``ctstui import FILE... [--plan-year 2013/14] [--dry-run] [--strict] [--format text|json]``
+
+Each FILE is a plan table (tab-separated as pasted from Word/PDF, or a CSV/TSV
+export; ``-`` reads standard input).  Files are merged in the order given, all
+in ONE undo step.  Rows that cannot be understood are printed on stderr as
+``file:line: text: reason``; with ``--strict`` nothing is written if there are
+any.  The plan's stated totals go into the plan's meta ``stated_totals`` (the
+last file that states any) and its plan year into ``plan_year``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from ctstui.cli.context import CliError, Context
+from ctstui.domain.dates import PlanYear
+from ctstui.importing.importer import (
+    MergePlan,
+    ParsedPlan,
+    PlanImportError,
+    apply_merge,
+    format_report,
+    import_report,
+    plan_merge,
+    read_plan,
+)
+
+NAME = "import"
+HELP = "import plan tables (TSV pasted from Word/PDF, or CSV), merging with the plan"
+
+PROGRESS_MIN = 500  # lines (or changes) before a progress bar is worth showing
+BAR_WIDTH = 30
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE", help="plan table(s); '-' for stdin")
+    parser.add_argument(
+        "--plan-year",
+        metavar="YEAR",
+        help="the April-March year the plan covers, e.g. 2013/14 (default: from its title)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="show what would change; write nothing"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop, writing nothing, if any row cannot be understood",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+class Progress:
+    """A text progress bar on stderr, only when stdout is a terminal."""
+
+    def __init__(self, ctx: Context, label: str) -> None:
+        self.err: TextIO = ctx.err
+        self.label = label
+        self.enabled = _isatty(ctx.out)
+        self.drawn = False
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < PROGRESS_MIN:
+            return
+        percent = min(100, done * 100 // max(total, 1))
+        if percent == self.last:
+            return
+        self.last = percent
+        filled = BAR_WIDTH * percent // 100
+        bar = "#" * filled + "." * (BAR_WIDTH - filled)
+        self.err.write(f"\r{self.label} [{bar}] {percent:3d}%")
+        self.err.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.err.write("\n")
+            self.err.flush()
+        self.drawn = False
+        self.last = -1
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def read_text(name: str) -> tuple[str, str]:
+    """(text, source name) of FILE; '-' is stdin.  Word/PDF pastes may be cp1252."""
+    if name == "-":
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else None
+        if data is None:
+            return sys.stdin.read(), "<stdin>"
+        source = "<stdin>"
+    else:
+        path = Path(name).expanduser()
+        source = path.name
+        try:
+            data = path.read_bytes()
+        except IsADirectoryError:
+            raise CliError(f"{name}: is a folder, not a plan table")
+        except OSError as exc:
+            raise CliError(f"{name}: cannot read: {exc.strerror or exc}")
+    try:
+        return data.decode("utf-8-sig"), source
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), source
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    plan_year = None
+    if args.plan_year:
+        try:
+            plan_year = PlanYear.parse(args.plan_year)
+        except ValueError as exc:
+            raise CliError(f"--plan-year: {exc}")
+    store = ctx.open_store()
+    state = store.activities()
+    today = store.today()
+    results: list[tuple[ParsedPlan, MergePlan]] = []
+    for name in args.files:
+        text, source = read_text(name)
+        bar = Progress(ctx, f"reading {source}")
+        try:
+            parsed = read_plan(text, source, plan_year, progress=bar)
+        except PlanImportError as exc:
+            raise CliError(str(exc))
+        finally:
+            bar.close()
+        merge = plan_merge(
+            state,
+            parsed.activities,
+            source=source,
+            today=today,
+            plan_year=parsed.plan_year,
+            fields=parsed.fields,
+        )
+        state = merge.after
+        results.append((parsed, merge))
+
+    problems = [p for parsed, _ in results for p in parsed.problems]
+    for problem in problems:
+        print(problem, file=ctx.err)
+    imported = sum(len(parsed.rows) for parsed, _ in results)
+    if problems and args.strict:
+        raise CliError(
+            f"{len(problems)} row(s) could not be understood (above); --strict: nothing was "
+            "imported"
+        )
+
+    if not args.dry_run:
+        write(store, results, ctx)
+
+    reports = [import_report(parsed, merge) for parsed, merge in results]
+    if args.format == "json":
+        json.dump(
+            {"dry_run": bool(args.dry_run), "files": reports},
+            ctx.out,
+            ensure_ascii=False,
+            indent=2,
+        )
+        ctx.out.write("\n")
+    else:
+        ctx.out.write(format_report(reports, dry_run=args.dry_run))
+    if problems:
+        ctx.warn(
+            f"{imported} activities imported, {len(problems)} row(s) reported and not imported "
+            "(use --strict to import nothing when a row cannot be understood)"
+        )
+    return 0
+
+
+def write(store, results: list[tuple[ParsedPlan, MergePlan]], ctx: Context) -> None:
+    """All files in ONE transaction: one undo reverses the whole import."""
+    label = "import " + ", ".join(parsed.source for parsed, _ in results)
+    bar = Progress(ctx, "importing")
+    try:
+        with store.transaction(label):
+            for parsed, merge in results:
+                apply_merge(store, merge, f"import {parsed.source}", parsed=parsed, progress=bar)
+    finally:
+        bar.close()
+    if store.dirty and store.autosave:
+        store.save()  # meta changes when no activity changed

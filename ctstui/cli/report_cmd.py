@@ -1,0 +1,97 @@
+"""``ctstui report``: the board-report summaries in the terminal, Markdown, JSON or CSV.
+
+``ctstui report [--format text|markdown|json|csv] [--plan-year 2013/14 | --from D --to D]
+[--query Q] [--since D]``
+
+The window defaults to the plan year (April-March) holding today (``--today``
+sets it).  The figures and how each is counted are described in
+:mod:`ctstui.report.summary`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from ctstui.cli.context import CliError, Context
+from ctstui.domain.query import Query, QueryError
+from ctstui.report.summary import (
+    FORMATS,
+    build_report,
+    choose_window,
+    plan_year_from_meta,
+    render,
+    stated_totals_from_meta,
+)
+
+NAME = "report"
+HELP = (
+    "board-report summaries: activities, days and places by status, audience, theme, kind, "
+    "lead and month; funder targets against delivery; the plan's stated totals checked"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=tuple(FORMATS),
+        default="text",
+        help="text tables (default), markdown for a board paper, json, or csv of the rows",
+    )
+    parser.add_argument(
+        "--plan-year",
+        metavar="YEAR",
+        help="the April-March plan year, e.g. 2013/14 (default: the one holding today)",
+    )
+    parser.add_argument("--from", dest="start", metavar="DATE", help="window start (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="end", metavar="DATE", help="window end (YYYY-MM-DD)")
+    parser.add_argument(
+        "--query", default="", metavar="Q", help="only activities matching, e.g. 'theme:sport'"
+    )
+    parser.add_argument(
+        "--since",
+        metavar="DATE",
+        help="also list what took place, changed, was added or dropped since DATE "
+        "(e.g. the last board meeting)",
+    )
+
+
+def _date(option: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(f"{option} {text!r}: expected a date such as 2013-11-05")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    today = ctx.today_date()
+    try:
+        window = choose_window(
+            today,
+            plan_year=args.plan_year,
+            start=_date("--from", args.start),
+            end=_date("--to", args.end),
+        )
+    except ValueError as exc:
+        raise CliError(str(exc))
+    try:
+        query = Query.parse(args.query)
+    except QueryError as exc:
+        raise CliError(f"--query {args.query!r}: {exc}")
+    since = _date("--since", args.since)
+    store = ctx.open_store()
+    stated = stated_totals_from_meta(store.meta("stated_totals"))
+    report = build_report(
+        store.activities(),
+        window=window,
+        today=today,
+        query=query,
+        contracts=store.contracts(),
+        stated=stated,
+        since=since,
+        undated_year=plan_year_from_meta(store.meta("plan_year"), stated),
+    )
+    ctx.out.write(render(report, args.format))
+    return 0

@@ -1,0 +1,462 @@
+"""``ctstui serve``: the .ics feed over HTTP, read-only, from the current plan file.
+
+Plain Python (standard library ``http.server``; no Textual).
+
+- ``/`` is a small page with the subscribe links; ``/<plan>.ics`` is the feed
+  (``text/calendar; charset=utf-8``, ETag, Last-Modified, 304 on conditional
+  requests, never compressed: gzip breaks Outlook subscriptions).  Nothing
+  else is served: every other path is 404, whatever it names, because no
+  path is ever mapped to a file.
+- Only GET and HEAD (anything else: 405 with ``Allow``); request lines over
+  8 KiB (414), headers over 16 KiB or 100 fields (431) and requests with a
+  body (413) are refused; idle connections time out.
+- The feed is rebuilt only when the plan file's (mtime_ns, size) or the date
+  changed.  The plan is opened read-only and never written: the server
+  builds from the publication state ``export-ics`` stored and keeps its own
+  advances (new SEQUENCE numbers, cancellation stamps) in memory.
+- It binds 127.0.0.1 unless told otherwise.  Google Calendar fetches feeds
+  from Google's servers, so a feed for Google must be at a public URL: copy
+  the exported file to any web host, or run ``serve`` behind the team's web
+  server (which can add HTTPS).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import http.client
+import os
+import re
+import socket
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ctstui.domain.query import Query
+from ctstui.domain.text import printable
+from ctstui.feed.ical import (
+    PUBLISHED_META,
+    build_feed,
+    calendar_name_for,
+    feed_key,
+    feed_state,
+)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+MAX_REQUEST_LINE = 8192
+MAX_HEADER_BYTES = 16384
+REQUEST_TIMEOUT = 15.0  # seconds a connection may stay idle
+ALLOWED = "GET, HEAD"
+_HOST_HEADER = re.compile(r"[A-Za-z0-9.\-]+(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?")
+
+
+def feed_slug(plan_path: Path | str) -> str:
+    """The feed's file name (without .ics) from the plan file's: ``plan.json`` -> ``plan``."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(plan_path).stem).strip("-")
+    return slug or "plan"
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One built feed, ready to serve."""
+
+    data: bytes
+    etag: str
+    last_modified: datetime
+    events: int
+
+
+class FeedSource:
+    """Builds the feed from the plan file, again only when the file (or the date) changed."""
+
+    def __init__(
+        self,
+        db_path: Path | str,
+        *,
+        include_planned: bool = False,
+        query: Query | None = None,
+        today: Callable[[], date] | None = None,
+        now: Callable[[], datetime] | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.db_path = Path(db_path)
+        self.include_planned = include_planned
+        self.query = query if query else None
+        self.key = feed_key(self.query, include_planned)
+        self.name = calendar_name_for(self.db_path, self.query)
+        self.slug = feed_slug(self.db_path)
+        self._today = today or date.today
+        self._now = now or (lambda: datetime.now(UTC))
+        self._log = log or (lambda message: None)
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._feed: Feed | None = None
+        self._memory: dict = {}  # publication state advanced by this server (never saved)
+        self.builds = 0
+
+    def current(self) -> Feed | None:
+        """The feed for the file as it is now (None if the plan cannot be read yet)."""
+        with self._lock:
+            try:
+                st = os.stat(self.db_path)
+                key = (st.st_mtime_ns, st.st_size, self._today())
+            except OSError as exc:
+                self._log(f"cannot read {self.db_path}: {exc.strerror or exc}")
+                return self._feed
+            if key != self._key or self._feed is None:
+                try:
+                    self._feed = self._build(st.st_mtime)
+                    self._key = key
+                except Exception as exc:  # a damaged or half-written plan: keep the last feed
+                    self._log(f"cannot build the feed from {self.db_path}: {exc}")
+            return self._feed
+
+    def _build(self, mtime: float) -> Feed:
+        from ctstui.store.activity_store import ActivityStore
+
+        store = ActivityStore(self.db_path, autosave=False)  # read-only use: nothing is saved
+        stored = feed_state(store.meta(PUBLISHED_META, {}), self.key)
+        state = _merge_state(stored, self._memory)
+        now = self._now()
+        result = build_feed(
+            store.activities(),
+            state,
+            now=now,
+            today=self._today(),
+            include_planned=self.include_planned,
+            query=self.query,
+            calendar_name=self.name,
+        )
+        self._memory = result.published
+        self.builds += 1
+        file_time = datetime.fromtimestamp(int(mtime), UTC)
+        real_now = datetime.now(UTC).replace(microsecond=0)
+        modified = min(result.last_modified or file_time, real_now)
+        previous = self._feed
+        if (
+            previous is not None
+            and previous.data != result.data
+            and modified <= previous.last_modified
+        ):
+            # Changed bytes must never look as old as what a client already has
+            # (e.g. a cancellation dropped after its days passed).
+            modified = file_time if file_time > previous.last_modified else real_now
+        etag = '"' + hashlib.sha256(result.data).hexdigest() + '"'
+        return Feed(result.data, etag, modified, result.events)
+
+
+def _merge_state(stored: dict, memory: dict) -> dict:
+    """The stored state, with this server's newer entries (higher SEQUENCE) on top."""
+    merged = dict(stored)
+    for ident, entry in memory.items():
+        old = merged.get(ident)
+        if old is None or _seq(entry) > _seq(old):
+            merged[ident] = entry
+    return merged
+
+
+def _seq(entry: object) -> int:
+    seq = entry.get("seq") if isinstance(entry, dict) else None
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) else -1
+
+
+class _LimitedReader:
+    """A request's input, refusing more than ``budget`` bytes of request line and headers."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+        self.budget = MAX_HEADER_BYTES
+
+    def readline(self, limit: int = -1) -> bytes:
+        if self.budget <= 0:
+            raise http.client.LineTooLong("header section")
+        size = self.budget + 1 if limit < 0 else min(limit, self.budget + 1)
+        line = self.raw.readline(size)
+        self.budget -= len(line)
+        if self.budget < 0:
+            raise http.client.LineTooLong("header section")
+        return line
+
+    def __getattr__(self, name: str):
+        return getattr(self.raw, name)
+
+
+class FeedRequestHandler(BaseHTTPRequestHandler):
+    """GET/HEAD of the page and the feed; everything else refused."""
+
+    server: FeedHTTPServer
+    protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"  # so errors for malformed requests have a status line
+    server_version = "ctstui"
+    sys_version = ""
+    timeout = REQUEST_TIMEOUT
+
+    def version_string(self) -> str:
+        return self.server_version  # no Python version in the Server header
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = _LimitedReader(self.rfile)  # type: ignore[assignment]
+
+    # -- request parsing with limits --------------------------------------------------
+    def handle_one_request(self) -> None:
+        try:
+            self.rfile.budget = MAX_HEADER_BYTES  # type: ignore[attr-defined]
+            try:
+                line = self.rfile.readline(MAX_REQUEST_LINE + 1)
+            except http.client.LineTooLong:
+                line = b"x" * (MAX_REQUEST_LINE + 1)
+            if len(line) > MAX_REQUEST_LINE:
+                self.requestline = self.request_version = self.command = ""
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                self.close_connection = True
+                return
+            if not line:
+                self.close_connection = True
+                return
+            self.raw_requestline = line
+            if not self.parse_request():
+                self.close_connection = True
+                return
+            if len(self.requestline.split()) != 3:  # HTTP/0.9 ("GET /path"): not supported
+                self.send_error(HTTPStatus.BAD_REQUEST, "HTTP/0.9 is not supported")
+                return
+            if self.command not in ("GET", "HEAD"):
+                self._refuse_method()
+                return
+            if self._has_body():
+                self.send_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Requests may not have a body")
+                self.close_connection = True
+                return
+            self._serve()
+            self.wfile.flush()
+        except TimeoutError:
+            self.close_connection = True
+
+    def _has_body(self) -> bool:
+        if self.headers.get("Transfer-Encoding"):
+            return True
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return False
+        return length.strip() != "0"
+
+    def _refuse_method(self) -> None:
+        self.close_connection = True
+        body = b"Only GET and HEAD are allowed: this feed is read-only.\n"
+        self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
+        self.send_header("Allow", ALLOWED)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    # -- routing ----------------------------------------------------------------------------
+    def _serve(self) -> None:
+        try:
+            path = unquote(urlsplit(self.path).path, errors="strict") or "/"
+        except UnicodeDecodeError:
+            path = ""
+        source = self.server.source
+        if path in ("/", "/index.html"):
+            self._send_page()
+        elif path == f"/{source.slug}.ics":
+            self._send_feed()
+        else:
+            self._send_text(HTTPStatus.NOT_FOUND, f"Not found. The feed is at /{source.slug}.ics\n")
+
+    def _send_text(self, status: HTTPStatus, text: str) -> None:
+        body = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _send_feed(self) -> None:
+        feed = self.server.source.current()
+        if feed is None:
+            self._send_text(HTTPStatus.SERVICE_UNAVAILABLE, "The plan cannot be read just now.\n")
+            return
+        if self._not_modified(feed):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self._feed_headers(feed)
+            self.end_headers()
+            return
+        self.send_response(HTTPStatus.OK)
+        self._feed_headers(feed)
+        self.send_header("Content-Type", "text/calendar; charset=utf-8")
+        self.send_header("Content-Length", str(len(feed.data)))
+        self.send_header("Content-Disposition", f'inline; filename="{self.server.source.slug}.ics"')
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(feed.data)
+
+    def _feed_headers(self, feed: Feed) -> None:
+        self.send_header("ETag", feed.etag)
+        self.send_header("Last-Modified", format_datetime(feed.last_modified, usegmt=True))
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+
+    def _not_modified(self, feed: Feed) -> bool:
+        """RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only without it."""
+        inm = self.headers.get("If-None-Match")
+        if inm is not None:
+            tags = [t.strip() for t in inm.split(",")]
+            strong = feed.etag
+            return any(t == "*" or t == strong or t.removeprefix("W/") == strong for t in tags)
+        ims = self.headers.get("If-Modified-Since")
+        if ims is None:
+            return False
+        try:
+            since = parsedate_to_datetime(ims)
+        except (TypeError, ValueError, IndexError):
+            return False
+        if since is None:
+            return False
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        return feed.last_modified <= since
+
+    def _send_page(self) -> None:
+        source = self.server.source
+        host = self._public_host()
+        path = f"/{source.slug}.ics"
+        http_url = f"http://{host}{path}"
+        webcal_url = f"webcal://{host}{path}"
+        feed = source.current()
+        count = "unavailable just now" if feed is None else f"{feed.events} events"
+        e = html.escape
+        page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{e(source.name)}</title>
+<style>body{{font-family:sans-serif;max-width:42em;margin:2em auto;line-height:1.4}}
+code{{background:#eee;padding:0 .2em}}</style></head>
+<body><h1>{e(source.name)}</h1>
+<p>Confirmed activities from the plan as a calendar feed ({e(count)}).</p>
+<ul>
+<li><a href="{e(webcal_url)}">Subscribe</a> (Apple Calendar, Outlook, Thunderbird):
+<code>{e(webcal_url)}</code></li>
+<li>Feed address for other calendars: <a href="{e(http_url)}"><code>{e(http_url)}</code></a></li>
+</ul>
+<p>Google Calendar fetches subscribed feeds from Google's own servers, so it cannot
+read a feed on this computer or the office network. For Google, publish the feed at
+a public (https) address: copy the file written by <code>ctstui export-ics -o FILE</code>
+to any web host, or run <code>ctstui serve</code> behind the team's web server and
+subscribe to its https address (the same path, <code>{e(path)}</code>).</p>
+<p>Calendars re-read the feed about every 12 hours.</p>
+</body></html>
+"""
+        body = page.encode("utf-8")
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _public_host(self) -> str:
+        host = (self.headers.get("Host") or "").strip()
+        if host and _HOST_HEADER.fullmatch(host):
+            return host
+        name, port = self.server.server_address[:2]
+        name = str(name)
+        if ":" in name:
+            name = f"[{name}]"
+        return f"{name}:{port}"
+
+    # -- logging ----------------------------------------------------------------------------------
+    def log_message(self, format: str, *args) -> None:
+        log = self.server.log
+        if log is not None:
+            log(printable(f"{self.address_string()} - {format % args}"))
+
+
+class FeedHTTPServer(ThreadingHTTPServer):
+    """The threaded server; ``source`` builds the feed, ``log`` gets one line per request."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        source: FeedSource,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.log = log
+        super().__init__(address, FeedRequestHandler)
+
+    def handle_error(self, request, client_address) -> None:
+        # A calendar app that hangs up early is routine, not a traceback in the log.
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        host = str(host)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{port}"
+
+    @property
+    def feed_url(self) -> str:
+        return f"{self.base_url}/{self.source.slug}.ics"
+
+
+class _FeedHTTPServer6(FeedHTTPServer):
+    address_family = socket.AF_INET6
+
+
+def make_server(
+    db_path: Path | str,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    include_planned: bool = False,
+    query: Query | str | None = None,
+    today: Callable[[], date] | None = None,
+    now: Callable[[], datetime] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> FeedHTTPServer:
+    """A server for the plan at ``db_path`` (not yet serving: call ``serve_forever``).
+
+    ``port=0`` picks a free port (see ``server.server_address``).  Raises
+    OSError if the address cannot be bound.
+    """
+    if isinstance(query, str):
+        query = Query.parse(query) if query.strip() else None
+    source = FeedSource(
+        db_path, include_planned=include_planned, query=query, today=today, now=now, log=log
+    )
+    cls = _FeedHTTPServer6 if ":" in host else FeedHTTPServer
+    return cls((host, port), source, log=log)
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    with contextlib.suppress(ValueError):
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    return False

@@ -1,0 +1,1553 @@
+"""Board-report summaries: totals, workload, funder targets against delivery.
+
+Plain Python (no Textual).  :func:`build_report` computes a :class:`Report`
+from the plan's activities; :func:`report_tables` lays it out as
+:class:`Table` s, which :func:`to_text` (terminal), :func:`to_markdown` (paste
+into a board paper) and the TUI's Report screen all draw, so every format
+shows the same figures.  :func:`to_json` gives the figures for scripts and
+:func:`to_csv` the activity rows.
+
+How each figure is counted
+--------------------------
+- **Window**: a plan year (April-March) or any ``start``..``end``.  An activity
+  belongs to it when its date window overlaps it (``DateSpec.overlaps``: "by
+  March" runs from the beginning of time, "from Sept" to the end of it).  An
+  activity with no date window (an empty date or "Ongoing", e.g. "Up to 3 more
+  sport action learning sets") belongs to its *home plan year*: the plan's
+  stored plan year (``undated_year``: the last import's), else the plan year of
+  its ``created`` stamp; it counts in a window that covers the whole of that
+  plan year.
+- **Counted** activities: those of the window matching the query, except
+  cancelled ones and *dropped* ones (an import flagged them as no longer in
+  the imported file, with a note line ``not in FILE (imported DATE)``, and
+  they are not completed): those are listed, never added into totals.  Days are ``days``
+  (unknown counts as 0 and is reported); places only where a number is given.
+- **Status**: completed / confirmed / planned / TBC; an *optional* activity
+  that is not completed counts as "optional" whatever its status.  So the
+  total is scheduled (everything but optional) + optional.
+- **Audience**: an audience mentioning PHs, councillors, members or portfolio
+  holders is for councillors; one mentioning officers is for officers; one
+  mentioning both is for councillors and officers; anything else is other
+  ("Individual council").
+- **Month**: an activity counts in the month its window starts (a "by"
+  deadline in its deadline month), or the window's first month if it started
+  earlier.  Leads' workload is days per month; an activity led by two people
+  counts in full for each.
+- **Contracts** (those whose period meets the window, and those starting
+  within a year of today): for each target, the activities matching its query whose
+  window belongs to the contract period (the report's query does not apply;
+  cancelled and dropped activities never count).
+  *Delivered*: completed.  *Scheduled*: confirmed, planned or TBC, not
+  optional, whose window has not ended before today.  *Overdue*: the same but
+  ended before today (neither delivered nor scheduled).  *Still needed* =
+  max(0, target - delivered - scheduled); *flagged* when delivered +
+  scheduled < target.  *Days left* counts the days of the period from today
+  (or from its start, if it has not started) to its end, inclusive.
+- **Reconciliation**: each stated total whose plan year meets the window is
+  compared with that whole plan year (the query does not apply): days as
+  scheduled + optional, councillors as the places offered to councillors.
+  "over 200" agrees with more than 200, "at least", "up to", "about" (within
+  10 %) likewise; a bare number must match exactly.
+- **Since a date**: between ``since`` and ``today`` inclusive (the query
+  applies, the window does not): *took place* = completed with its window
+  ending then; status and RAG changes from the history entries' ``changes``;
+  *new* = created then; *dropped* = flagged by an import as no longer in the
+  imported file (a note line ``not in FILE (imported DATE)``) or cancelled
+  then (and still cancelled).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from ctstui.domain.dates import PlanYear
+from ctstui.domain.model import Activity, FunderContract, Kind, StatedTotals, Status, Theme
+from ctstui.domain.planview import add_months, plan_year_of
+from ctstui.domain.query import Query, QueryError
+from ctstui.domain.text import clip, format_days, printable
+
+__all__ = [
+    "AUDIENCE_GROUPS",
+    "FORMATS",
+    "STATUS_ROWS",
+    "Change",
+    "ContractProgress",
+    "Reconciliation",
+    "Report",
+    "SinceReport",
+    "Table",
+    "Tally",
+    "TargetProgress",
+    "Window",
+    "audience_group",
+    "belongs",
+    "build_report",
+    "choose_window",
+    "contract_progress",
+    "days_chart",
+    "heading",
+    "missing_mark",
+    "plan_year_from_meta",
+    "reconcile",
+    "render",
+    "report_tables",
+    "since_report",
+    "stated_totals_from_meta",
+    "to_csv",
+    "to_json",
+    "to_markdown",
+    "to_text",
+]
+
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# -- the window ---------------------------------------------------------------------
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {_MONTH_ABBR[d.month - 1]} {d.year}"
+
+
+def _span(start: date, end: date) -> str:
+    return f"{_day(start)} – {_day(end)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The inclusive ``start``..``end`` a report covers (a plan year, or any dates)."""
+
+    start: date
+    end: date
+    plan_year: PlanYear | None = None
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"the window ends ({self.end}) before it starts ({self.start})")
+
+    @classmethod
+    def of_plan_year(cls, plan_year: PlanYear) -> Window:
+        return cls(plan_year.start, plan_year.end, plan_year)
+
+    @classmethod
+    def of_dates(cls, start: date, end: date) -> Window:
+        """A window of dates; a whole April-March year is reported as that plan year."""
+        year = plan_year_of(start)
+        if (start, end) == (year.start, year.end):
+            return cls.of_plan_year(year)
+        return cls(start, end)
+
+    @property
+    def label(self) -> str:
+        span = _span(self.start, self.end)
+        return f"plan year {self.plan_year} ({span})" if self.plan_year else span
+
+    def months(self) -> list[tuple[int, int]]:
+        out = []
+        first = self.start.replace(day=1)
+        while first <= self.end:
+            out.append((first.year, first.month))
+            first = add_months(first, 1)
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "plan_year": str(self.plan_year) if self.plan_year else None,
+            "label": self.label,
+        }
+
+
+MAX_YEARS = 10
+
+
+def choose_window(
+    today: date,
+    *,
+    plan_year: PlanYear | str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> Window:
+    """``start``..``end`` if given (both), else ``plan_year``, else today's plan year.
+
+    Raises ValueError (naming the option) for a half-given or reversed range,
+    a plan year with dates, or an unreadable plan year.
+    """
+    if (start is None) != (end is None):
+        raise ValueError("--from and --to go together: give both dates")
+    if start is not None and end is not None:
+        if plan_year is not None:
+            raise ValueError("give either --plan-year or --from/--to, not both")
+        if end < start:
+            raise ValueError(f"--to {end} is before --from {start}")
+        if end > add_months(start, 12 * MAX_YEARS):
+            raise ValueError(f"a report covers at most {MAX_YEARS} years; narrow --from/--to")
+        return Window.of_dates(start, end)
+    if isinstance(plan_year, str):
+        plan_year = PlanYear.parse(plan_year)
+    return Window.of_plan_year(plan_year or plan_year_of(today))
+
+
+def _stamp_date(stamp: str) -> date | None:
+    """The day of an ISO UTC stamp ("2013-11-04T09:00:00Z"); None if unreadable."""
+    try:
+        return date.fromisoformat(stamp[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+def home_plan_year(activity: Activity, undated_year: PlanYear | None) -> PlanYear | None:
+    """The plan year an undated activity belongs to (see the module notes)."""
+    if undated_year is not None:
+        return undated_year
+    created = _stamp_date(activity.created)
+    return plan_year_of(created) if created else None
+
+
+def report_span(activity: Activity) -> tuple[date, date] | None:
+    """The inclusive window a report places an activity in (None: undated).
+
+    Plans are written a year at a time, so a deadline-only "by" date is taken
+    to start with its deadline's plan year, and an open-ended "from" date to
+    end with its start's plan year.
+    """
+    start, end = activity.when.start, activity.when.end
+    if start is None and end is None:
+        return None
+    if start is None:
+        assert end is not None
+        start = min(plan_year_of(end).start, end)
+    if end is None:
+        end = max(plan_year_of(start).end, start)
+    return start, end
+
+
+def belongs(activity: Activity, start: date, end: date, undated_year: PlanYear | None) -> bool:
+    """True when the activity falls in ``start``..``end`` (undated: its home plan year)."""
+    span = report_span(activity)
+    if span is None:
+        home = home_plan_year(activity, undated_year)
+        return home is not None and start <= home.start and home.end <= end
+    return span[0] <= end and start <= span[1]
+
+
+def report_month(activity: Activity, window: Window) -> tuple[int, int] | None:
+    """The month an activity's days count in (None: undated)."""
+    span = report_span(activity)
+    if span is None:
+        return None
+    first = activity.when.start or span[1]  # "by March": its deadline month
+    first = min(max(first, window.start), window.end)
+    return (first.year, first.month)
+
+
+def month_label(month: tuple[int, int], *, with_year: bool = True) -> str:
+    name = _MONTH_ABBR[month[1] - 1]
+    return f"{name} {month[0]}" if with_year else name
+
+
+# -- audiences ------------------------------------------------------------------------
+
+_COUNCILLOR_WORDS = re.compile(
+    r"\bPHs?\b|councillor|portfolio[\s-]+holder|\bmembers?\b", re.IGNORECASE
+)
+_OFFICER_WORDS = re.compile(r"officer", re.IGNORECASE)
+
+AUDIENCE_GROUPS = {
+    "councillors": "Councillors",
+    "officers": "Officers",
+    "mixed": "Councillors and officers",
+    "other": "Other audiences",
+}
+
+
+def audience_group(audience: str) -> str:
+    """ "councillors", "officers", "mixed" (both) or "other"."""
+    councillors = bool(_COUNCILLOR_WORDS.search(audience))
+    officers = bool(_OFFICER_WORDS.search(audience))
+    if councillors and officers:
+        return "mixed"
+    if councillors:
+        return "councillors"
+    if officers:
+        return "officers"
+    return "other"
+
+
+# -- tallies --------------------------------------------------------------------------
+
+STATUS_ROWS = ("completed", "confirmed", "planned", "tbc", "optional")
+STATUS_LABELS = {
+    "completed": "Completed",
+    "confirmed": "Confirmed",
+    "planned": "Planned",
+    "tbc": "TBC",
+    "optional": "Optional",
+    "cancelled": "Cancelled",
+    "dropped": "Dropped",
+}
+
+
+_MISSING = re.compile(r"^not in (?P<source>.+) \(imported (?P<on>[0-9]{4}-[0-9]{2}-[0-9]{2})\)$")
+
+
+def missing_mark(activity: Activity) -> tuple[str, date] | None:
+    """(file, import date) when an import flagged the activity as no longer listed.
+
+    The importer adds a note line ``not in FILE (imported YYYY-MM-DD)`` and
+    removes it if the activity comes back in a later import.
+    """
+    if "not in " not in activity.notes:
+        return None
+    for line in activity.notes.split("\n"):
+        found = _MISSING.match(line.strip())
+        on = _stamp_date(found.group("on")) if found else None
+        if found and on is not None:
+            return found.group("source"), on
+    return None
+
+
+def status_row(activity: Activity) -> str:
+    """The status row an activity counts in.
+
+    "cancelled" and "dropped" (flagged by an import as no longer listed, and
+    not completed) are never added into totals; an optional activity not yet
+    completed is "optional" whatever its status.
+    """
+    if activity.status is Status.CANCELLED:
+        return "cancelled"
+    if activity.status is Status.COMPLETED:
+        return "completed"
+    if missing_mark(activity) is not None:
+        return "dropped"
+    if activity.optional:
+        return "optional"
+    return activity.status.value
+
+
+def is_counted(activity: Activity) -> bool:
+    return status_row(activity) not in ("cancelled", "dropped")
+
+
+@dataclass(slots=True)
+class Tally:
+    """Activities, days and places of a group; how many gave no days / places."""
+
+    activities: int = 0
+    days: float = 0.0
+    places: int = 0
+    no_days: int = 0
+    no_places: int = 0
+
+    def add(self, activity: Activity, days: float | None = None) -> None:
+        self.activities += 1
+        if activity.days is None:
+            self.no_days += 1
+        self.days += activity.total_days if days is None else days
+        if activity.places is None:
+            self.no_places += 1
+        else:
+            self.places += activity.places
+
+    def to_dict(self) -> dict:
+        return {
+            "activities": self.activities,
+            "days": self.days,
+            "places": self.places,
+            "no_days": self.no_days,
+            "no_places": self.no_places,
+        }
+
+
+def _tally(activities: Iterable[Activity]) -> Tally:
+    tally = Tally()
+    for activity in activities:
+        tally.add(activity)
+    return tally
+
+
+@dataclass(slots=True)
+class LeadLoad:
+    """A lead officer's days per month in the window."""
+
+    lead: str
+    by_month: dict[tuple[int, int], float] = field(default_factory=dict)
+    undated: float = 0.0
+    activities: int = 0
+
+    @property
+    def total(self) -> float:
+        return sum(self.by_month.values()) + self.undated
+
+    def to_dict(self) -> dict:
+        return {
+            "lead": self.lead,
+            "activities": self.activities,
+            "by_month": {f"{y:04d}-{m:02d}": d for (y, m), d in sorted(self.by_month.items())},
+            "undated": self.undated,
+            "total": self.total,
+        }
+
+
+NO_LEAD = "(no lead)"
+
+# -- contracts ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TargetProgress:
+    label: str
+    query: str
+    target: int
+    delivered: int = 0
+    scheduled: int = 0
+    overdue: int = 0
+    optional: int = 0
+    error: str = ""  # the target's query could not be read
+    delivered_titles: list[str] = field(default_factory=list)
+    scheduled_titles: list[str] = field(default_factory=list)
+
+    @property
+    def needed(self) -> int:
+        return max(0, self.target - self.delivered - self.scheduled)
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.error) or self.delivered + self.scheduled < self.target
+
+    @property
+    def check(self) -> str:
+        if self.error:
+            return "query error"
+        if self.delivered >= self.target:
+            return "met"
+        if not self.flagged:
+            return "on track"
+        return f"SHORT by {self.needed}"
+
+    def to_dict(self) -> dict:
+        return {
+            "label": self.label,
+            "query": self.query,
+            "target": self.target,
+            "delivered": self.delivered,
+            "scheduled": self.scheduled,
+            "still_needed": self.needed,
+            "overdue": self.overdue,
+            "optional": self.optional,
+            "flagged": self.flagged,
+            "check": self.check,
+            "error": self.error or None,
+            "delivered_titles": list(self.delivered_titles),
+            "scheduled_titles": list(self.scheduled_titles),
+        }
+
+
+@dataclass(slots=True)
+class ContractProgress:
+    contract: FunderContract
+    today: date
+    targets: list[TargetProgress] = field(default_factory=list)
+
+    @property
+    def days_left(self) -> int:
+        """Days of the period still ahead, today included (0 once it has ended)."""
+        c = self.contract
+        if self.today > c.end:
+            return 0
+        return (c.end - max(self.today, c.start)).days + 1
+
+    @property
+    def state(self) -> str:
+        c = self.contract
+        if self.today < c.start:
+            return "not started"
+        return "ended" if self.today > c.end else "running"
+
+    @property
+    def flagged(self) -> bool:
+        return any(t.flagged for t in self.targets)
+
+    @property
+    def timing(self) -> str:
+        c = self.contract
+        if self.state == "not started":
+            return f"starts in {(c.start - self.today).days} days; {self.days_left} days long"
+        if self.state == "ended":
+            return f"ended {(self.today - c.end).days} days ago"
+        return f"{self.days_left} days left"
+
+    @property
+    def title(self) -> str:
+        c = self.contract
+        return f"{c.funder}: {_span(c.start, c.end)} ({self.timing})"
+
+    def to_dict(self) -> dict:
+        c = self.contract
+        return {
+            "id": c.id,
+            "funder": c.funder,
+            "start": c.start.isoformat(),
+            "end": c.end.isoformat(),
+            "state": self.state,
+            "days_left": self.days_left,
+            "flagged": self.flagged,
+            "notes": c.notes,
+            "targets": [t.to_dict() for t in self.targets],
+        }
+
+
+def contract_applies(contract: FunderContract, window: Window, today: date) -> bool:
+    """Shown in a report: its period meets the window, or it starts within a year of today."""
+    if contract.start <= window.end and window.start <= contract.end:
+        return True
+    return today <= contract.start <= add_months(today, 12)
+
+
+def contract_progress(
+    contract: FunderContract,
+    activities: Sequence[Activity],
+    today: date,
+    undated_year: PlanYear | None = None,
+) -> ContractProgress:
+    progress = ContractProgress(contract, today)
+    period = [
+        a
+        for a in activities
+        if is_counted(a) and belongs(a, contract.start, contract.end, undated_year)
+    ]
+    for target in contract.targets:
+        item = TargetProgress(target.label, target.query, target.count)
+        progress.targets.append(item)
+        try:
+            matches = Query.parse(target.query).filter(period)
+        except QueryError as exc:
+            item.error = str(exc)
+            continue
+        for activity in matches:
+            if activity.status is Status.COMPLETED:
+                item.delivered += 1
+                item.delivered_titles.append(activity.title)
+            elif activity.optional:
+                item.optional += 1
+            elif activity.when.end is not None and activity.when.end < today:
+                item.overdue += 1
+            else:
+                item.scheduled += 1
+                item.scheduled_titles.append(activity.title)
+    return progress
+
+
+# -- reconciliation with the plan's stated totals -------------------------------------------
+
+_QUALIFIER = re.compile(
+    r"(?P<q>over|more than|above|at least|up to|under|fewer than|less than|about|around"
+    r"|approximately|approx\.?|c\.|nearly|almost)\s+(?P<n>[0-9]+(?:\.[0-9]+)?)",
+    re.IGNORECASE,
+)
+
+
+def _qualifier(lines: Sequence[str], number: float, words: re.Pattern[str]) -> tuple[str, str]:
+    """The stated line that gives ``number`` (matching ``words``) and its qualifier."""
+    for line in lines:
+        if not words.search(line):
+            continue
+        for found in _QUALIFIER.finditer(line):
+            if float(found.group("n")) == number:
+                q = found.group("q").casefold().rstrip(".")
+                return line, {"more than": "over", "above": "over", "approx": "about"}.get(q, q)
+        if re.search(rf"(?<![0-9.]){re.escape(format_days(number))}(?![0-9])", line):
+            return line, ""
+    return "", ""
+
+
+def agrees(counted: float, stated: float, qualifier: str) -> bool:
+    """Does ``counted`` satisfy "``qualifier`` ``stated``" ("over 200", "41")?"""
+    if qualifier == "over":
+        return counted > stated
+    if qualifier == "at least":
+        return counted >= stated
+    if qualifier == "up to":
+        return counted <= stated
+    if qualifier in ("under", "fewer than", "less than"):
+        return counted < stated
+    if qualifier in ("about", "around", "approximately", "c"):
+        return abs(counted - stated) <= 0.1 * stated
+    if qualifier in ("nearly", "almost"):
+        return 0.9 * stated <= counted <= stated
+    return abs(counted - stated) < 1e-9
+
+
+def _stated(qualifier: str, number: float) -> str:
+    return f"{qualifier} {format_days(number)}" if qualifier else format_days(number)
+
+
+_DAY_WORDS = re.compile(r"\bdays?\b", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Reconciliation:
+    """One plan's stated totals beside what the plan's activities add up to."""
+
+    stated: StatedTotals
+    plan_year: PlanYear | None
+    scheduled_days: float = 0.0
+    optional_days: float = 0.0
+    no_days: list[str] = field(default_factory=list)
+    councillor_places: int = 0
+    optional_councillor_places: int = 0
+    councillor_activities: int = 0
+    councillor_no_places: list[str] = field(default_factory=list)
+    days_line: str = ""
+    days_qualifier: str = ""
+    councillors_line: str = ""
+    councillors_qualifier: str = ""
+    error: str = ""
+
+    @property
+    def total_days(self) -> float:
+        return self.scheduled_days + self.optional_days
+
+    @property
+    def days_agree(self) -> bool | None:
+        if self.stated.days is None or self.error:
+            return None
+        return agrees(self.total_days, self.stated.days, self.days_qualifier)
+
+    @property
+    def councillors_agree(self) -> bool | None:
+        if self.stated.councillors is None or self.error:
+            return None
+        return agrees(self.councillor_places, self.stated.councillors, self.councillors_qualifier)
+
+    @property
+    def counted_days_text(self) -> str:
+        return (
+            f"{format_days(self.scheduled_days) or 0} scheduled + "
+            f"{format_days(self.optional_days) or 0} optional = "
+            f"{format_days(self.total_days) or 0} days"
+        )
+
+    @property
+    def counted_places_text(self) -> str:
+        text = f"{self.councillor_places} places for councillors"
+        if self.optional_councillor_places:
+            text += f" ({self.optional_councillor_places} of them in optional activities)"
+        return text
+
+    def statements(self) -> list[str]:
+        """Plain sentences: where the plan's figures and ours agree, and where not."""
+        st = self.stated
+        where = f"{st.source or 'the plan'} ({st.plan_year})"
+        if self.error:
+            return [f"{where}: {self.error}"]
+        out = []
+        if st.days is None:
+            out.append(f"{where} states no total of days; ctstui counts {self.counted_days_text}.")
+        else:
+            said = _stated(self.days_qualifier, st.days)
+            quote = f' ("{self.days_line}")' if self.days_line else ""
+            head = f"Days: {where} states {said}{quote}; ctstui counts {self.counted_days_text}"
+            if self.days_agree:
+                out.append(f"{head}: they agree.")
+            else:
+                diff = self.total_days - st.days
+                more = "more" if diff > 0 else "fewer"
+                out.append(
+                    f"{head}: they do NOT agree ({format_days(abs(diff))} days {more} "
+                    f"than {format_days(st.days)})."
+                )
+        if self.no_days:
+            out.append(
+                f"{_count(len(self.no_days), 'activity gives', 'activities give')} no days "
+                "(counted as 0): "
+                + "; ".join(self.no_days[:5])
+                + ("…" if len(self.no_days) > 5 else "")
+                + "."
+            )
+        if st.councillors is None:
+            out.append(
+                f"{where} states no number of councillors; ctstui counts "
+                f"{self.counted_places_text}."
+            )
+        else:
+            said = _stated(self.councillors_qualifier, st.councillors)
+            quote = f' ("{self.councillors_line}")' if self.councillors_line else ""
+            head = (
+                f"Councillors: {where} states {said}{quote}; the activities offer "
+                f"{self.counted_places_text} in "
+                f"{_count(self.councillor_activities, 'activity', 'activities')}"
+            )
+            if self.councillors_agree:
+                out.append(f"{head}: they agree.")
+            else:
+                out.append(f"{head}: they do NOT agree ({self.councillor_places} is not {said}).")
+        if self.councillor_no_places:
+            out.append(
+                "No number of places is given for "
+                f"{_count(len(self.councillor_no_places), 'activity', 'activities')} for "
+                "councillors: " + "; ".join(self.councillor_no_places[:5]) + "."
+            )
+        if st.councillors is not None:
+            out.append(
+                "Places are seats, not people: one councillor may attend several activities."
+            )
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.stated.source,
+            "plan_year": self.stated.plan_year,
+            "stated_days": self.stated.days,
+            "stated_days_text": _stated(self.days_qualifier, self.stated.days)
+            if self.stated.days is not None
+            else None,
+            "scheduled_days": self.scheduled_days,
+            "optional_days": self.optional_days,
+            "total_days": self.total_days,
+            "days_agree": self.days_agree,
+            "no_days": list(self.no_days),
+            "stated_councillors": self.stated.councillors,
+            "stated_councillors_text": _stated(self.councillors_qualifier, self.stated.councillors)
+            if self.stated.councillors is not None
+            else None,
+            "councillor_places": self.councillor_places,
+            "optional_councillor_places": self.optional_councillor_places,
+            "councillor_activities": self.councillor_activities,
+            "councillor_no_places": list(self.councillor_no_places),
+            "councillors_agree": self.councillors_agree,
+            "lines": list(self.stated.lines),
+            "statements": self.statements(),
+            "error": self.error or None,
+        }
+
+
+def reconcile(
+    stated: StatedTotals, activities: Sequence[Activity], undated_year: PlanYear | None
+) -> Reconciliation:
+    try:
+        plan_year = PlanYear.parse(stated.plan_year)
+    except ValueError as exc:
+        return Reconciliation(stated, None, error=str(exc))
+    rec = Reconciliation(stated, plan_year)
+    for activity in activities:
+        if not is_counted(activity):
+            continue
+        if not belongs(activity, plan_year.start, plan_year.end, undated_year):
+            continue
+        optional = status_row(activity) == "optional"
+        if optional:
+            rec.optional_days += activity.total_days
+        else:
+            rec.scheduled_days += activity.total_days
+        if activity.days is None:
+            rec.no_days.append(activity.title)
+        if audience_group(activity.audience) == "councillors":
+            rec.councillor_activities += 1
+            if activity.places is None:
+                rec.councillor_no_places.append(activity.title)
+            else:
+                rec.councillor_places += activity.places
+                if optional:
+                    rec.optional_councillor_places += activity.places
+    lines = stated.lines
+    if stated.days is not None:
+        rec.days_line, rec.days_qualifier = _qualifier(lines, stated.days, _DAY_WORDS)
+    if stated.councillors is not None:
+        rec.councillors_line, rec.councillors_qualifier = _qualifier(
+            lines, stated.councillors, _COUNCILLOR_WORDS
+        )
+    return rec
+
+
+def stated_totals_from_meta(value: object) -> list[StatedTotals]:
+    """What the importer keeps in ``meta("stated_totals")``, as a list.
+
+    Accepts one ``StatedTotals.to_dict()``, a list of them, or a dict of them
+    keyed by source; anything else is ignored.
+    """
+    if isinstance(value, dict) and any(k in value for k in ("days", "lines", "plan_year")):
+        items: list[tuple[str, object]] = [("", value)]
+    elif isinstance(value, dict):
+        items = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, list):
+        items = [("", v) for v in value]
+    else:
+        return []
+    out = []
+    for source, data in items:
+        if not isinstance(data, dict):
+            continue
+        try:
+            stated = StatedTotals.from_dict(data)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(stated.days, bool) or not isinstance(stated.days, int | float | None):
+            stated.days = None
+        if isinstance(stated.councillors, bool) or not isinstance(stated.councillors, int | None):
+            stated.councillors = None
+        if not stated.source:
+            stated.source = source
+        out.append(stated)
+    return out
+
+
+def plan_year_from_meta(plan_year: object, stated: Sequence[StatedTotals] = ()) -> PlanYear | None:
+    """The plan's own plan year: ``meta("plan_year")``, else the stated totals' one."""
+    candidates = [plan_year] if isinstance(plan_year, str) else []
+    years = {s.plan_year for s in stated if s.plan_year}
+    if len(years) == 1:
+        candidates.append(years.pop())
+    for text in candidates:
+        try:
+            return PlanYear.parse(text)
+        except ValueError:
+            continue
+    return None
+
+
+# -- since a date ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One tracked change from an activity's history."""
+
+    on: date
+    activity_id: str
+    title: str
+    field: str
+    old: object
+    new: object
+    who: str = ""
+    action: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "on": self.on.isoformat(),
+            "id": self.activity_id,
+            "title": self.title,
+            "field": self.field,
+            "old": self.old,
+            "new": self.new,
+            "who": self.who,
+            "action": self.action,
+        }
+
+
+@dataclass(slots=True)
+class SinceReport:
+    since: date
+    today: date
+    took_place: list[Activity] = field(default_factory=list)
+    status_changes: list[Change] = field(default_factory=list)
+    rag_changes: list[Change] = field(default_factory=list)
+    new: list[Activity] = field(default_factory=list)
+    dropped: list[tuple[Activity, date, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "since": self.since.isoformat(),
+            "today": self.today.isoformat(),
+            "took_place": [_brief(a) for a in self.took_place],
+            "status_changes": [c.to_dict() for c in self.status_changes],
+            "rag_changes": [c.to_dict() for c in self.rag_changes],
+            "new": [{**_brief(a), "created": a.created} for a in self.new],
+            "dropped": [
+                {**_brief(a), "on": on.isoformat(), "why": why} for a, on, why in self.dropped
+            ],
+        }
+
+
+def _brief(activity: Activity) -> dict:
+    return {
+        "id": activity.id,
+        "title": activity.title,
+        "when": activity.when.text,
+        "status": activity.status.value,
+        "days": activity.days,
+        "leads": list(activity.leads),
+    }
+
+
+def since_report(activities: Sequence[Activity], since: date, today: date) -> SinceReport:
+    out = SinceReport(since, today)
+
+    def in_range(day: date | None) -> bool:
+        return day is not None and since <= day <= today
+
+    for activity in activities:
+        end = activity.when.end
+        if activity.status is Status.COMPLETED and in_range(end):
+            out.took_place.append(activity)
+        if in_range(_stamp_date(activity.created)):
+            out.new.append(activity)
+        cancelled_on: date | None = None
+        for entry in activity.history:
+            on = _stamp_date(entry.at)
+            if not in_range(on):
+                continue
+            assert on is not None
+            for name, bucket in (("status", out.status_changes), ("rag", out.rag_changes)):
+                change = entry.changes.get(name)
+                if isinstance(change, list) and len(change) == 2:
+                    old, new = change
+                    bucket.append(
+                        Change(
+                            on, activity.id, activity.title, name, old, new, entry.who, entry.action
+                        )
+                    )
+                    if name == "status" and new == Status.CANCELLED.value:
+                        cancelled_on = on
+        mark = missing_mark(activity)
+        if mark is not None and in_range(mark[1]) and activity.status is not Status.COMPLETED:
+            source, on = mark
+            out.dropped.append((activity, on, f"not in {source}"))
+        elif cancelled_on is not None and activity.status is Status.CANCELLED:
+            out.dropped.append((activity, cancelled_on, "cancelled"))
+    out.took_place.sort(key=lambda a: a.sort_key)
+    out.new.sort(key=lambda a: (a.created, a.sort_key))
+    out.status_changes.sort(key=lambda c: (c.on, c.title.casefold()))
+    out.rag_changes.sort(key=lambda c: (c.on, c.title.casefold()))
+    out.dropped.sort(key=lambda d: (d[1], d[0].sort_key))
+    return out
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Report:
+    window: Window
+    today: date
+    query: str
+    undated_year: PlanYear | None
+    rows: list[Activity]  # in the window and matching the query, cancelled/dropped included
+    by_status: dict[str, Tally]
+    total: Tally
+    cancelled: Tally
+    dropped: Tally
+    audiences: dict[str, Tally]
+    themes: dict[str, Tally]
+    kinds: dict[str, Tally]
+    months: dict[tuple[int, int], Tally]
+    undated: Tally
+    leads: list[LeadLoad]
+    contracts: list[ContractProgress]
+    reconciliations: list[Reconciliation]
+    since: SinceReport | None = None
+
+    @property
+    def counted(self) -> list[Activity]:
+        return [a for a in self.rows if is_counted(a)]
+
+    def to_dict(self) -> dict:
+        return {
+            "window": self.window.to_dict(),
+            "today": self.today.isoformat(),
+            "query": self.query,
+            "undated_plan_year": str(self.undated_year) if self.undated_year else None,
+            "by_status": {k: v.to_dict() for k, v in self.by_status.items()},
+            "total": self.total.to_dict(),
+            "scheduled_days": self.total.days - self.by_status["optional"].days,
+            "optional_days": self.by_status["optional"].days,
+            "cancelled": self.cancelled.to_dict(),
+            "dropped": self.dropped.to_dict(),
+            "audiences": {k: v.to_dict() for k, v in self.audiences.items()},
+            "themes": {k: v.to_dict() for k, v in self.themes.items()},
+            "kinds": {k: v.to_dict() for k, v in self.kinds.items()},
+            "months": {f"{y:04d}-{m:02d}": t.to_dict() for (y, m), t in self.months.items()},
+            "undated": self.undated.to_dict(),
+            "leads": [lead.to_dict() for lead in self.leads],
+            "contracts": [c.to_dict() for c in self.contracts],
+            "reconciliation": [r.to_dict() for r in self.reconciliations],
+            "since": self.since.to_dict() if self.since else None,
+        }
+
+
+def build_report(
+    activities: Iterable[Activity],
+    *,
+    window: Window,
+    today: date,
+    query: Query | str | None = None,
+    contracts: Sequence[FunderContract] = (),
+    stated: Sequence[StatedTotals] = (),
+    since: date | None = None,
+    undated_year: PlanYear | None = None,
+) -> Report:
+    """Every figure of the board report (pure: reads nothing, writes nothing).
+
+    ``query`` (a :class:`Query` or its text; bad text raises ``QueryError``)
+    narrows the tables and the ``since`` section; contracts and the
+    reconciliation always look at the whole plan.
+    """
+    everything = sorted(activities, key=lambda a: a.sort_key)
+    if isinstance(query, str):
+        query = Query.parse(query)
+    query_text = query.text if query else ""
+    matching = query.filter(everything) if query else list(everything)
+    rows = [a for a in matching if belongs(a, window.start, window.end, undated_year)]
+    counted = [a for a in rows if is_counted(a)]
+
+    by_status = {name: Tally() for name in STATUS_ROWS}
+    audiences = {name: Tally() for name in AUDIENCE_GROUPS}
+    themes: dict[str, Tally] = {t.value: Tally() for t in Theme}
+    kinds: dict[str, Tally] = {k.value: Tally() for k in Kind}
+    months: dict[tuple[int, int], Tally] = {m: Tally() for m in window.months()}
+    undated = Tally()
+    leads: dict[str, LeadLoad] = {}
+    for activity in counted:
+        by_status[status_row(activity)].add(activity)
+        audiences[audience_group(activity.audience)].add(activity)
+        themes[activity.theme.value].add(activity)
+        kinds[activity.kind.value].add(activity)
+        month = report_month(activity, window)
+        (undated if month is None else months[month]).add(activity)
+        for lead in activity.leads or [NO_LEAD]:
+            load = leads.setdefault(lead, LeadLoad(lead))
+            load.activities += 1
+            if month is None:
+                load.undated += activity.total_days
+            else:
+                load.by_month[month] = load.by_month.get(month, 0.0) + activity.total_days
+
+    reconciliations = []
+    for item in stated:
+        rec = reconcile(item, everything, undated_year)
+        py = rec.plan_year
+        if py is None or (py.start <= window.end and window.start <= py.end):
+            reconciliations.append(rec)
+    return Report(
+        window=window,
+        today=today,
+        query=query_text,
+        undated_year=undated_year,
+        rows=rows,
+        by_status=by_status,
+        total=_tally(counted),
+        cancelled=_tally(a for a in rows if status_row(a) == "cancelled"),
+        dropped=_tally(a for a in rows if status_row(a) == "dropped"),
+        audiences=audiences,
+        themes={k: v for k, v in themes.items() if v.activities},
+        kinds={k: v for k, v in kinds.items() if v.activities},
+        months=months,
+        undated=undated,
+        leads=sorted(leads.values(), key=lambda x: (x.lead == NO_LEAD, x.lead.casefold())),
+        contracts=[
+            contract_progress(c, everything, today, undated_year)
+            for c in contracts
+            if contract_applies(c, window, today)
+        ],
+        reconciliations=reconciliations,
+        since=since_report(matching, since, today) if since else None,
+    )
+
+
+# -- tables: what every format draws ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Table:
+    """A titled table of strings; ``numeric`` columns are right-aligned."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    numeric: frozenset[int] = frozenset()
+    total: list[str] | None = None
+    notes: list[str] = field(default_factory=list)
+    empty: str = "None."
+    flagged: frozenset[int] = frozenset()  # row indexes to highlight
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _n(days: float) -> str:
+    return format_days(days) or "0"
+
+
+def _cell_days(days: float) -> str:
+    return format_days(days) if days else ""
+
+
+def _tally_cells(t: Tally) -> list[str]:
+    return [str(t.activities), _n(t.days), str(t.places)]
+
+
+def heading(report: Report) -> list[str]:
+    """The report's title lines."""
+    lines = [f"Board report: {report.window.label}"]
+    details = [f"as of {_day(report.today)}"]
+    if report.query:
+        details.append(f"query: {report.query}")
+    if report.since:
+        details.append(f"since {_day(report.since.since)}")
+    lines.append("; ".join(details))
+    return lines
+
+
+def report_tables(report: Report) -> list[Table]:
+    tables = [_status_table(report), _audience_table(report)]
+    for key, title, data, label in (
+        ("themes", "By theme", report.themes, str.capitalize),
+        ("kinds", "By kind", report.kinds, str.capitalize),
+    ):
+        rows = [[label(name), *_tally_cells(t)] for name, t in data.items()]
+        tables.append(
+            Table(
+                key,
+                title,
+                [title.removeprefix("By ").capitalize(), "Activities", "Days", "Places"],
+                rows,
+                frozenset({1, 2, 3}),
+                total=["Total", *_tally_cells(report.total)],
+                empty="No activities.",
+            )
+        )
+    tables.append(_lead_table(report))
+    tables.append(_month_table(report))
+    if report.since:
+        tables.extend(_since_tables(report.since))
+    for progress in report.contracts:
+        tables.append(_contract_table(progress))
+    tables.append(_reconciliation_table(report))
+    return tables
+
+
+def _status_table(report: Report) -> Table:
+    rows = [[STATUS_LABELS[name], *_tally_cells(report.by_status[name])] for name in STATUS_ROWS]
+    notes = []
+    scheduled = report.total.days - report.by_status["optional"].days
+    notes.append(
+        f"{_n(scheduled)} scheduled + {_n(report.by_status['optional'].days)} optional = "
+        f"{_n(report.total.days)} days."
+    )
+    if report.cancelled.activities:
+        notes.append(
+            "Cancelled, not in the total: "
+            f"{_count(report.cancelled.activities, 'activity', 'activities')}, "
+            f"{_n(report.cancelled.days)} days."
+        )
+    if report.dropped.activities:
+        notes.append(
+            "Dropped (no longer in an imported plan), not in the total: "
+            f"{_count(report.dropped.activities, 'activity', 'activities')}, "
+            f"{_n(report.dropped.days)} days; delete or cancel them to tidy up."
+        )
+    if report.total.no_days:
+        notes.append(
+            f"{_count(report.total.no_days, 'activity gives', 'activities give')} no days "
+            "(counted as 0)."
+        )
+    return Table(
+        "status",
+        "Activities and days by status",
+        ["Status", "Activities", "Days", "Places"],
+        rows,
+        frozenset({1, 2, 3}),
+        total=["Total", *_tally_cells(report.total)],
+        notes=notes,
+    )
+
+
+def _audience_table(report: Report) -> Table:
+    rows = [
+        [AUDIENCE_GROUPS[name], str(t.activities), str(t.places), str(t.no_places)]
+        for name, t in report.audiences.items()
+        if t.activities or name != "mixed"
+    ]
+    total = report.total
+    offered = total.places
+    councillors = report.audiences["councillors"].places
+    if offered:
+        share = round(councillors * 100 / offered)
+        first = (
+            f"{councillors} of the {offered} places offered ({share}%) are for councillors (PHs)."
+        )
+    else:
+        first = "No activity gives a number of places."
+    notes = [
+        first,
+        "Councillors: the audience mentions PHs, councillors, members or portfolio holders; "
+        "officers: it mentions officers.",
+    ]
+    return Table(
+        "audiences",
+        "Places by audience",
+        ["Audience", "Activities", "Places", "Places not given"],
+        rows,
+        frozenset({1, 2, 3}),
+        total=["Total", str(total.activities), str(total.places), str(total.no_places)],
+        notes=notes,
+    )
+
+
+def _month_names(report: Report) -> list[str]:
+    months = report.window.months()
+    with_year = len(months) > 12
+    return [month_label(m, with_year=with_year) for m in months]
+
+
+def _lead_table(report: Report) -> Table:
+    months = report.window.months()
+    columns = ["Lead", *_month_names(report)]
+    has_undated = any(load.undated for load in report.leads) or report.undated.activities
+    if has_undated:
+        columns.append("No date")
+    columns.append("Total")
+    rows = []
+    for load in report.leads:
+        row = [load.lead, *(_cell_days(load.by_month.get(m, 0.0)) for m in months)]
+        if has_undated:
+            row.append(_cell_days(load.undated))
+        row.append(_n(load.total))
+        rows.append(row)
+    total = ["All", *(_cell_days(report.months[m].days) for m in months)]
+    if has_undated:
+        total.append(_cell_days(report.undated.days))
+    total.append(_n(report.total.days))
+    shared = sum(1 for a in report.counted if len(a.leads) > 1)
+    notes = []
+    if shared:
+        notes.append(
+            f"{_count(shared, 'activity has', 'activities have')} more than one lead and "
+            "counts in full for each, so the leads' totals add up to more than the total."
+        )
+    return Table(
+        "leads",
+        "Workload by lead officer (days per month)",
+        columns,
+        rows,
+        frozenset(range(1, len(columns))),
+        total=total,
+        notes=notes,
+        empty="No activities.",
+    )
+
+
+def _month_table(report: Report) -> Table:
+    rows = [[month_label(m), *_tally_cells(t)] for m, t in report.months.items()]
+    if report.undated.activities:
+        rows.append(["No date", *_tally_cells(report.undated)])
+    return Table(
+        "months",
+        "By month",
+        ["Month", "Activities", "Days", "Places"],
+        rows,
+        frozenset({1, 2, 3}),
+        total=["Total", *_tally_cells(report.total)],
+        notes=[
+            "An activity counts in the month its date window starts (a 'by' date in its "
+            "deadline month)."
+        ],
+    )
+
+
+def _since_tables(since: SinceReport) -> list[Table]:
+    when = f"{_day(since.since)} – {_day(since.today)}"
+    took = Table(
+        "took_place",
+        f"Took place ({when})",
+        ["Date", "Activity", "Lead", "Days"],
+        [
+            [a.when.describe(), a.title, "/".join(a.leads), _n(a.total_days)]
+            for a in since.took_place
+        ],
+        frozenset({3}),
+        empty="Nothing completed in this time.",
+    )
+    if since.took_place:
+        took.total = [
+            "Total",
+            f"{len(since.took_place)} activities",
+            "",
+            _n(sum(a.total_days for a in since.took_place)),
+        ]
+    changes = Table(
+        "changes",
+        f"Status and RAG changes ({when})",
+        ["Changed on", "Activity", "What", "From", "To"],
+        [
+            [
+                _day(c.on),
+                c.title,
+                c.field.upper() if c.field == "rag" else c.field,
+                str(c.old),
+                str(c.new),
+            ]
+            for c in sorted(
+                [*since.status_changes, *since.rag_changes], key=lambda c: (c.on, c.title)
+            )
+        ],
+        empty="No status or RAG changes.",
+    )
+    new = Table(
+        "new",
+        f"New activities ({when})",
+        ["Added on", "Date", "Activity", "Status"],
+        [
+            [
+                _day(_stamp_date(a.created) or since.since),
+                a.when.describe(),
+                a.title,
+                a.status.value,
+            ]
+            for a in since.new
+        ],
+        empty="No new activities.",
+    )
+    dropped = Table(
+        "dropped",
+        f"Dropped activities ({when})",
+        ["On", "Date", "Activity", "Why"],
+        [[_day(on), a.when.describe(), a.title, why] for a, on, why in since.dropped],
+        empty="None dropped.",
+        notes=[
+            "Dropped: no longer in an imported plan, or cancelled. Deleted activities "
+            "leave no record."
+        ],
+    )
+    return [took, changes, new, dropped]
+
+
+def _contract_table(progress: ContractProgress) -> Table:
+    rows = []
+    flagged = set()
+    notes = []
+    for index, t in enumerate(progress.targets):
+        rows.append(
+            [t.label, str(t.target), str(t.delivered), str(t.scheduled), str(t.needed), t.check]
+        )
+        if t.flagged:
+            flagged.add(index)
+        extra = []
+        if t.overdue:
+            extra.append(f"{t.overdue} past their dates and not completed")
+        if t.optional:
+            extra.append(f"{t.optional} optional, not counted")
+        if t.error:
+            extra.append(f"query error: {t.error}")
+        notes.append(f"{t.label}: {t.query}" + (f" ({'; '.join(extra)})" if extra else ""))
+    if progress.contract.notes:
+        notes.insert(0, progress.contract.notes)
+    return Table(
+        f"contract:{progress.contract.id}",
+        progress.title,
+        ["Target", "Commissioned", "Delivered", "Scheduled", "Still needed", "Check"],
+        rows,
+        frozenset({1, 2, 3, 4}),
+        notes=notes,
+        empty="No targets.",
+        flagged=frozenset(flagged),
+    )
+
+
+def _reconciliation_table(report: Report) -> Table:
+    rows = []
+    flagged = set()
+    notes = []
+    for rec in report.reconciliations:
+        notes.extend(rec.statements())
+        if rec.error:
+            continue
+        for what, line, said, counted, ok in (
+            ("Days", rec.days_line, rec.stated.days, rec.counted_days_text, rec.days_agree),
+            (
+                "Councillors",
+                rec.councillors_line,
+                rec.stated.councillors,
+                rec.counted_places_text,
+                rec.councillors_agree,
+            ),
+        ):
+            if said is None:
+                stated_text = "not stated"
+            else:
+                qualifier = rec.days_qualifier if what == "Days" else rec.councillors_qualifier
+                stated_text = line or _stated(qualifier, said)
+            verdict = "—" if ok is None else ("agrees" if ok else "DOES NOT AGREE")
+            if ok is False:
+                flagged.add(len(rows))
+            rows.append([f"{what} ({rec.stated.plan_year})", stated_text, counted, verdict])
+    return Table(
+        "reconciliation",
+        "Reconciliation with the plan's stated totals",
+        ["Figure", "The plan states", "ctstui counts", "Check"],
+        rows,
+        notes=notes,
+        empty="No stated totals for this window (import a plan with a TOTALS line).",
+        flagged=frozenset(flagged),
+    )
+
+
+# -- the days-per-month chart --------------------------------------------------------------------
+
+_BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def days_chart(report: Report, height: int = 6) -> list[str]:
+    """A vertical bar chart of days per month (plain lines, 4 columns a month)."""
+    months = list(report.months.items())
+    if report.undated.activities:
+        months.append(((0, 0), report.undated))
+    values = [t.days for _, t in months]
+    top = max(values, default=0.0)
+    lines = ["".join(f"{_cell_days(v):>3} " for v in values).rstrip()]
+    for level in range(height, 0, -1):
+        line = []
+        for value in values:
+            fill = value / top * height if top else 0.0
+            if fill >= level:
+                bar = "█" * 3
+            elif fill > level - 1:
+                bar = _BLOCKS[max(1, round((fill - (level - 1)) * 8))] * 3
+            else:
+                bar = "   "
+            line.append(bar + " ")
+        lines.append("".join(line).rstrip())
+    labels = []
+    with_year = len(report.months) > 12
+    for (y, m), _ in months:
+        if (y, m) == (0, 0):
+            labels.append("n/d ")
+        else:
+            labels.append(_MONTH_ABBR[m - 1] + " ")
+    lines.append("".join(labels).rstrip())
+    if with_year:
+        lines.append(
+            "".join(
+                (f"{y % 100:02d}  " if (m == 1 or i == 0) and y else "    ")
+                for i, ((y, m), _) in enumerate(months)
+            ).rstrip()
+        )
+    return lines
+
+
+# -- renderers -----------------------------------------------------------------------------------
+
+_TEXT_WIDTH = 48  # widest text cell in the terminal table
+
+
+def _table_text(table: Table) -> list[str]:
+    out = [table.title, "-" * min(len(table.title), 100)]
+    if not table.rows:
+        out.append(table.empty)
+    else:
+        body = [[clip(printable(c), _TEXT_WIDTH) for c in row] for row in table.rows]
+        total = [clip(printable(c), _TEXT_WIDTH) for c in table.total] if table.total else None
+        all_rows = [table.columns, *body, *([total] if total else [])]
+        widths = [max(len(r[i]) for r in all_rows) for i in range(len(table.columns))]
+
+        def line(cells: list[str]) -> str:
+            parts = [
+                c.rjust(w) if i in table.numeric else c.ljust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            ]
+            return "  ".join(parts).rstrip()
+
+        out.append(line(table.columns))
+        out.append("  ".join("-" * w for w in widths))
+        out.extend(line(r) for r in body)
+        if total:
+            out.append("  ".join("-" * w for w in widths))
+            out.append(line(total))
+    out.extend(f"  {printable(n)}" for n in table.notes)
+    return out
+
+
+def to_text(report: Report) -> str:
+    """The report as plain-text tables for a terminal."""
+    out = list(heading(report))
+    out.append("")
+    for table in report_tables(report):
+        out.extend(_table_text(table))
+        out.append("")
+        if table.key == "months":
+            out.append("Days per month")
+            out.extend(f"  {line}" for line in days_chart(report))
+            out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _md(text: str) -> str:
+    """A table cell: one line, pipes and markup characters escaped."""
+    text = printable(text).replace("\\", "\\\\")
+    for char in "|*_`[]<>#":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def to_markdown(report: Report) -> str:
+    """The report as Markdown (headings and pipe tables) to paste into a board paper."""
+    title, details = heading(report)
+    out = [f"# {_md(title)}", "", f"*{_md(details)}*", ""]
+    for table in report_tables(report):
+        out.append(f"## {_md(table.title)}")
+        out.append("")
+        if not table.rows:
+            out.append(_md(table.empty))
+        else:
+            out.append("| " + " | ".join(_md(c) for c in table.columns) + " |")
+            out.append(
+                "|"
+                + "|".join(
+                    "---:" if i in table.numeric else "---" for i in range(len(table.columns))
+                )
+                + "|"
+            )
+            for row in table.rows:
+                out.append("| " + " | ".join(_md(c) for c in row) + " |")
+            if table.total:
+                out.append(
+                    "| " + " | ".join(f"**{_md(c)}**" if c else "" for c in table.total) + " |"
+                )
+        if table.notes:
+            out.append("")
+            out.extend(f"- {_md(n)}" for n in table.notes)
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_EXTRA = ("report_month", "audience_group", "status_row")
+
+
+def to_csv(report: Report) -> str:
+    """The report's activity rows (cancelled and dropped included) as CSV, one row each."""
+    out = io.StringIO()
+    fields = [*Activity(title="").summary(), *CSV_EXTRA]
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for activity in report.rows:
+        row = activity.summary()
+        row["leads"] = "/".join(row["leads"])
+        month = report_month(activity, report.window)
+        row["report_month"] = f"{month[0]:04d}-{month[1]:02d}" if month else ""
+        row["audience_group"] = audience_group(activity.audience)
+        row["status_row"] = status_row(activity)
+        writer.writerow(row)
+    return out.getvalue()
+
+
+FORMATS = {"text": to_text, "markdown": to_markdown, "json": to_json, "csv": to_csv}
+
+
+def render(report: Report, fmt: str) -> str:
+    """The report in ``fmt`` ("text", "markdown", "json" or "csv")."""
+    try:
+        return FORMATS[fmt](report)
+    except KeyError:
+        raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")

@@ -1,0 +1,132 @@
+"""The filterable activity list."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Header, Input, Select, Static
+
+from ctstui.domain.model import Activity, Status, Theme
+from ctstui.domain.query import Query, QueryError
+from ctstui.domain.text import format_days
+from ctstui.tui.look import TextLine, plain
+from ctstui.tui.screens.base import PlanScreen
+from ctstui.tui.widgets.activity_table import ActivityTable
+from ctstui.tui.widgets.tabs import ModeTabs
+
+
+class ActivitiesScreen(PlanScreen):
+    # Focus on activation only if nothing has focus yet: a quick "/" typed
+    # while the screen mounts keeps the filter focused.
+    AUTO_FOCUS = "ActivityTable"
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="list.filter"),
+        Binding("escape", "leave_filter", "Back to list", show=False, id="list.leave_filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="activities")
+        self.query_text = ""
+        self._query = Query.parse("")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ModeTabs("activities")
+        with Horizontal(id="filter-bar"):
+            yield Input(
+                placeholder="/ filter: lead:SN status:tbc month:nov -status:completed words…",
+                id="filter",
+            )
+            yield Select(
+                [(s.value, f"status:{s.value}") for s in Status], prompt="Status", id="quick-status"
+            )
+            yield Select(
+                [(t.value, f"theme:{t.value}") for t in Theme], prompt="Theme", id="quick-theme"
+            )
+            yield Select([], prompt="Lead", id="quick-lead")
+        yield Static("", id="filter-error")
+        yield ActivityTable(today=self.today, id="table")
+        yield TextLine(id="totals")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_plan()
+
+    # -- filtering ------------------------------------------------------------
+    def combined_query(self) -> str:
+        parts = [self.query_one("#filter", Input).value]
+        for select_id in ("#quick-status", "#quick-theme", "#quick-lead"):
+            value = self.query_one(select_id, Select).value
+            if isinstance(value, str):
+                parts.append(value)
+        return " ".join(p for p in parts if p.strip())
+
+    def apply_filter(self) -> None:
+        text = self.combined_query()
+        error = self.query_one("#filter-error", Static)
+        try:
+            self._query = Query.parse(text)
+        except QueryError as exc:
+            # Keep the previous result; say what is wrong.
+            error.update(plain(f"⚠ {exc}", "bold red"))
+            if not error.display:
+                error.display = True
+            return
+        if error.display:
+            error.display = False
+        self.query_text = text
+        self.show(self._query.filter(self.store.activities()))
+
+    def show(self, activities: list[Activity]) -> None:
+        self.query_one(ActivityTable).set_rows(activities)
+        days = sum(a.total_days for a in activities)
+        places = sum(a.places or 0 for a in activities)
+        of = f" of {len(self.store)}" if len(activities) != len(self.store) else ""
+        filtered = f"  ·  filter: {self.query_text}" if self.query_text else ""
+        self.query_one("#totals", TextLine).set(
+            plain(
+                f"{len(activities)}{of} activities  ·  {format_days(days) or 0} days  ·  "
+                f"{places} places{filtered}"
+            )
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.apply_filter()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.query_one(ActivityTable).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.apply_filter()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        self.query_one(ActivityTable).focus()
+
+    def set_filter(self, text: str) -> None:
+        self.query_one("#filter", Input).value = text
+        self.apply_filter()
+
+    # -- PlanScreen ------------------------------------------------------------
+    def refresh_plan(self) -> None:
+        leads = sorted({lead for a in self.store.activities() for lead in a.leads})
+        lead_select = self.query_one("#quick-lead", Select)
+        current = lead_select.value
+        lead_select.set_options([(lead, f"lead:{lead}") for lead in leads])
+        if isinstance(current, str) and current in {f"lead:{x}" for x in leads}:
+            lead_select.value = current
+        self.apply_filter()
+
+    def selected_activity(self) -> Activity | None:
+        return self.query_one(ActivityTable).current
+
+    def on_activity_table_chosen(self, event: ActivityTable.Chosen) -> None:
+        self.planner.open_detail(event.activity_id)
+
+    def on_activity_table_highlighted(self, event: ActivityTable.Highlighted) -> None:
+        self.planner.selection_changed()
