@@ -39,7 +39,7 @@ def main() -> int:
     checkout = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else None
     where = Path(ctstui.__file__).resolve()
     print(f"ctstui imported from {where}")
-    if checkout and checkout in where.parents:
+    if checkout and (checkout / "ctstui") in where.parents:
         raise SystemExit("the checkout was imported, not the installed package")
     with tempfile.TemporaryDirectory():
         asyncio.run(start_planner())
