@@ -63,6 +63,9 @@ SCHEMA_VERSION = 1
 APP_NAME = "ctstui"
 ACTIVITIES = "activities"
 CONTRACTS = "contracts"
+# Deleted activities, kept so a calendar feed can send their cancellation
+# (computed from the plan alone, by any process): see :class:`Tombstone`.
+TOMBSTONES = "tombstones"
 META = "_meta"
 LOCK_TIMEOUT = 5.0  # seconds a writer waits for another's write to finish
 # A plan of 10,000 activities with long histories is ~20 MB; a file more than
@@ -483,6 +486,41 @@ def check_plan_shape(path: Path, data: object) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Tombstone:
+    """A deleted activity as it last was, and when it was deleted (UTC).
+
+    Kept in the plan while it may matter to a subscriber; put back (removed)
+    when the activity comes back, e.g. by undo.
+    """
+
+    activity: Activity
+    deleted: datetime
+
+    @property
+    def id(self) -> str:
+        return self.activity.id
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.activity.id,
+            "deleted": iso_utc(self.deleted),
+            "activity": self.activity.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict, *, where: str = "tombstone") -> Tombstone:
+        if not isinstance(raw.get("activity"), dict) or not isinstance(raw.get("deleted"), str):
+            raise RecordError(f"{where}: expected a deleted activity and when it was deleted")
+        try:
+            deleted = datetime.fromisoformat(raw["deleted"].replace("Z", "+00:00"))
+        except ValueError:
+            raise RecordError(f"{where}: 'deleted' is not a date and time: {raw['deleted']!r}")
+        if deleted.tzinfo is None:
+            deleted = deleted.replace(tzinfo=UTC)
+        return cls(Activity.from_dict(raw["activity"], where=where), deleted)
+
+
 # -- undo ---------------------------------------------------------------------
 
 
@@ -654,11 +692,12 @@ class ActivityStore:
         # document id, which after a reload may already belong to a record
         # another program added (TinyDB would then refuse every insert).
         self._db._tables.clear()
-        items, doc_ids, contracts, extras = parsed
+        items, doc_ids, contracts, extras, tombstones = parsed
         self._items: dict[str, Activity] = items
         self._doc_ids: dict[str, int] = doc_ids
         self._contracts: dict[str, FunderContract] = contracts
         self._extras: dict[str, dict] = extras
+        self._tombstones: dict[str, tuple[int, Tombstone]] = tombstones
         self._sorted: list[Activity] | None = None
         if not data.get(META):
             # A new plan: the schema record goes out with the first real write.
@@ -670,7 +709,7 @@ class ActivityStore:
             storage.dirty = dirty
 
     def _parse_tables(self, data: dict) -> tuple:
-        """(activities, their doc ids, contracts, unknown activity fields) of ``data``."""
+        """(activities, their doc ids, contracts, unknown activity fields, tombstones)."""
         items: dict[str, Activity] = {}
         doc_ids: dict[str, int] = {}
         extras: dict[str, dict] = {}
@@ -691,7 +730,11 @@ class ActivityStore:
         for doc_id, raw in data.get(CONTRACTS, {}).items():
             contract = self._record(FunderContract.from_dict, raw, f"contract #{doc_id}")
             contracts[contract.id] = contract
-        return items, doc_ids, contracts, extras
+        tombstones: dict[str, tuple[int, Tombstone]] = {}
+        for doc_id, raw in data.get(TOMBSTONES, {}).items():
+            tombstone = self._record(Tombstone.from_dict, raw, f"deleted activity #{doc_id}")
+            tombstones[tombstone.id] = (int(doc_id), tombstone)
+        return items, doc_ids, contracts, extras, tombstones
 
     def _record(self, from_dict: Callable, raw: dict, where: str):
         try:
@@ -756,6 +799,11 @@ class ActivityStore:
             merge.records(ACTIVITIES, lambda doc: f"“{printable(clip(str(doc.get('title')), 60))}”")
             merge.records(
                 CONTRACTS, lambda doc: f"the {printable(str(doc.get('funder')))} contract"
+            )
+            merge.records(
+                TOMBSTONES,
+                lambda doc: f"the deleted activity {printable(str(doc.get('id')))}",
+                counted=False,
             )
             merge.meta()
             if merge.conflicts:
@@ -1051,6 +1099,9 @@ class ActivityStore:
                 table.upsert(Document(doc, doc_id=doc_id))
             old = self._items.get(activity.id)
             self._items[activity.id] = activity
+            buried = self._tombstones.pop(activity.id, None)
+            if buried is not None:  # back from the dead (undo of a delete)
+                self._table(TOMBSTONES).remove(doc_ids=[buried[0]])
             if self._sorted is not None and old is not None and old.sort_key == activity.sort_key:
                 # Same place in date order (a rating, a note): swap it in rather
                 # than re-sort the whole plan (10 ms at 10k activities).
@@ -1065,7 +1116,14 @@ class ActivityStore:
             doc_id = self._doc_ids.pop(activity_id, None)
             if doc_id is not None:
                 table.remove(doc_ids=[doc_id])
-            self._items.pop(activity_id, None)
+            gone = self._items.pop(activity_id, None)
+            if gone is not None:
+                tombstone = Tombstone(gone, self.now())
+                graves = self._table(TOMBSTONES)
+                old = self._tombstones.pop(activity_id, None)
+                if old is not None:
+                    graves.remove(doc_ids=[old[0]])
+                self._tombstones[activity_id] = (graves.insert(tombstone.to_dict()), tombstone)
             self._sorted = None
 
     # -- plan facts, contracts ----------------------------------------------------
@@ -1093,6 +1151,10 @@ class ActivityStore:
                 yield
             finally:
                 storage.deferred = was
+
+    def tombstones(self) -> list[Tombstone]:
+        """Deleted activities as they last were, oldest deletion first."""
+        return sorted((t for _, t in self._tombstones.values()), key=lambda t: t.deleted)
 
     def contracts(self) -> list[FunderContract]:
         return sorted(self._contracts.values(), key=lambda c: (c.start, c.funder))
@@ -1145,7 +1207,9 @@ class _Merge:
                     out[doc["id"]] = (doc_id, doc)
         return out
 
-    def records(self, name: str, label: Callable[[dict], str]) -> None:
+    def records(self, name: str, label: Callable[[dict], str], *, counted: bool = True) -> None:
+        """Apply our changes to table ``name``; ``counted``: they count as changes of ours
+        (a tombstone is the trace of a delete already counted in the activities)."""
         base = {k: doc for k, (_, doc) in self._by_id(self.base.get(name)).items()}
         current = {k: doc for k, (_, doc) in self._by_id(self.current.get(name)).items()}
         disk = self._by_id(self.disk.get(name))
@@ -1164,7 +1228,7 @@ class _Merge:
             if theirs != was:
                 self.conflicts.append(label(ours or was or {}))
                 continue
-            self.applied += 1
+            self.applied += counted
             if ours is None:
                 del table[disk[ident][0]]
             elif ident in disk:
