@@ -83,9 +83,9 @@ class CalendarIndex:
         for activity in self.tray_items:
             when = activity.when
             start = when.start or (when.end.replace(day=1) if when.end else None)
-            end = when.end or start
             if start is None:
                 continue
+            end = when.end or start
             if when.precision is Precision.FROM:
                 end = start  # open-ended: shown in its first month only
             if start <= last and end >= first:
@@ -99,9 +99,11 @@ class CalendarIndex:
             if best is None or abs((day - today).days) < abs((best - today).days):
                 best = day
         for activity in self.tray_items:
-            day = activity.when.start or activity.when.end
-            if day and (best is None or abs((day - today).days) < abs((best - today).days)):
-                best = day
+            candidate = activity.when.start or activity.when.end
+            if candidate and (
+                best is None or abs((candidate - today).days) < abs((best - today).days)
+            ):
+                best = candidate
         return best
 
 

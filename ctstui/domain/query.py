@@ -165,10 +165,13 @@ def _term(field: str | None, value: str, negated: bool, pos: int) -> Term:
     except QueryError as exc:
         raise QueryError(f"{exc} (column {pos + 1})", pos)
     if len(predicates) == 1:
-        predicate = predicates[0]
-    else:
-        predicate = lambda a, ps=tuple(predicates): any(p(a) for p in ps)  # noqa: E731
-    return Term(field, value, negated, predicate)
+        return Term(field, value, negated, predicates[0])
+    alternatives_of = tuple(predicates)
+
+    def any_of(activity: Activity) -> bool:
+        return any(p(activity) for p in alternatives_of)
+
+    return Term(field, value, negated, any_of)
 
 
 # Lower-cased search text per activity id, reused while the activity object is
