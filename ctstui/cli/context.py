@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sys
@@ -89,6 +90,10 @@ class Context:
             )
         except OSError as exc:
             raise CliError(f"{self.db_path}: cannot open: {exc.strerror or exc}")
+        # The plan's objects live as long as the command (or the planner): keep the
+        # cyclic collector from re-scanning them (100k activities are millions of
+        # objects) while listing, reporting or mid-keystroke.
+        gc.freeze()
         other = store.other_session()
         if other is not None and not session:
             self.warn(

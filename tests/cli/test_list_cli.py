@@ -287,7 +287,12 @@ def test_the_plan_reads_the_same_through_the_store(capsys, plan_path, plan):
     ]
 
 
-SUBCOMMANDS = [importlib.import_module(f"ctstui.cli.{name}").NAME for name in COMMANDS]
+SUBCOMMANDS = [spec.name for spec in COMMANDS]
+
+
+@pytest.mark.parametrize("spec", COMMANDS, ids=lambda spec: spec.name)
+def test_each_command_is_listed_under_the_name_its_module_gives(spec):
+    assert spec.name == importlib.import_module(f"ctstui.cli.{spec.module}").NAME
 
 
 @pytest.mark.parametrize("name", SUBCOMMANDS)
