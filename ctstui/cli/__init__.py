@@ -24,6 +24,10 @@ class CommandSpec:
 COMMANDS = (
     CommandSpec("import", "import_cmd", "import plan tables (TSV/CSV), merging with the plan"),
     CommandSpec("list", "list_cmd", "list activities matching a query, with their short ids"),
+    CommandSpec("add", "add_cmd", "add an activity: ctstui add TITLE [FIELD=VALUE...]"),
+    CommandSpec("set", "set_cmd", "change fields of an activity: ctstui set ID FIELD=VALUE..."),
+    CommandSpec("rate", "rate_cmd", "rate an activity red, amber or green, with a reason"),
+    CommandSpec("done", "done_cmd", "mark an activity completed"),
     CommandSpec("export-ics", "export_ics", "write confirmed activities as an .ics feed"),
     CommandSpec("serve", "serve", "serve the .ics feed over HTTP (read-only)"),
     CommandSpec("report", "report_cmd", "board-report summaries and funder targets"),
