@@ -114,6 +114,7 @@ def _main(argv: Sequence[str] | None) -> int:
             args.query.extend(extras)
         else:
             parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    ctx: Context | None = None
     try:
         ctx = Context(db=args.db, demo=args.demo, today=parse_today(args.today))
         if getattr(args, "run", None) is None:
@@ -127,6 +128,9 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    finally:
+        if ctx is not None:
+            ctx.close()
 
 
 # The store words a failed save for the planner, which keeps the change in

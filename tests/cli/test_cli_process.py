@@ -121,3 +121,17 @@ def test_head_in_a_shell_pipeline(big_plan):
     assert done.stdout.count("\n") == 1
     assert done.stderr == ""
     assert done.returncode == 0
+
+
+def test_the_loaded_plan_is_frozen_out_of_the_collector_while_a_command_runs(store):
+    import gc
+
+    from ctstui.cli.context import Context
+
+    store.add(Activity(title="Sport Academy"))
+    ctx = Context(db=store.path)
+    before = gc.get_freeze_count()
+    ctx.open_store()
+    assert gc.get_freeze_count() > before
+    ctx.close()  # (main does this when the command ends)
+    assert gc.get_freeze_count() == 0
