@@ -7,7 +7,7 @@ import importlib
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -47,11 +47,13 @@ def load_command(spec: CommandSpec) -> ModuleType:
     return importlib.import_module(f"ctstui.cli.{spec.module}")
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser, with ``command``'s module imported and its options added.
+def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The parser, with the modules of the commands named in ``load`` (default:
+    all) imported and their options added.
 
-    Every other command is listed by name and summary only, so running one
-    command never imports the others (nor what they import).
+    ``main`` loads only the command it runs: every other one is listed by name
+    and summary only, so running one command never imports the others (nor
+    what they import).
     """
     common = _common_options(top=True)
     sub_common = _common_options(top=False)
@@ -64,7 +66,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ctstui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for spec in COMMANDS:
-        if spec.name != command:
+        if load is not None and spec.name not in load:
             # A placeholder: takes whatever follows, to be parsed once the command is known.
             sub.add_parser(spec.name, help=spec.summary, parents=[sub_common], add_help=False)
             continue
@@ -102,8 +104,8 @@ def _quiet_closed_stdout() -> None:
 def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # First pass: only which command (the placeholders take its arguments as extras).
-    chosen, _ = build_parser().parse_known_args(argv)
-    parser = build_parser(chosen.command)
+    chosen, _ = build_parser(load=()).parse_known_args(argv)
+    parser = build_parser(load=(chosen.command,) if chosen.command else ())
     args, extras = parser.parse_known_args(argv)
     if extras:
         # "-status:tbc" looks like an option to argparse; for a command whose
