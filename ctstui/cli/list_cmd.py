@@ -6,9 +6,10 @@ import argparse
 from dataclasses import replace
 from typing import TextIO
 
+from ctstui.cli import output
 from ctstui.cli.context import CliError, Context
 from ctstui.cli.ids import short_id_length
-from ctstui.cli.output import TextColumn, write_csv, write_json, write_table
+from ctstui.cli.output import TextColumn, write_json, write_table
 from ctstui.domain.model import Activity
 from ctstui.domain.query import Query, QueryError
 from ctstui.domain.text import format_days
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.format == "json":
         write_json(ctx.out, [a.summary() for a in activities])
     elif args.format == "csv":
-        write_activities_csv(activities, ctx.out)
+        write_csv(activities, ctx.out)
     else:
         # Short ids unique across the whole plan, not just the rows shown.
         length = short_id_length(a.id for a in everything)
@@ -55,14 +56,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def write_activities_csv(activities: list[Activity], out: TextIO) -> None:
+def write_csv(activities: list[Activity], out: TextIO) -> None:
+    """The activities as CSV (the columns of ``summary()``; the importer reads it back)."""
     fields = list(Activity(title="").summary())
     rows = []
     for activity in activities:
         row = activity.summary()
         row["leads"] = "/".join(row["leads"])
         rows.append([row[name] for name in fields])
-    write_csv(out, fields, rows)
+    output.write_csv(out, fields, rows)
 
 
 def table_row(activity: Activity, id_length: int) -> list[str]:
