@@ -70,6 +70,8 @@ def test_a_command_loads_only_its_own_module(tmp_path, spec):
     commands = {f"ctstui.cli.{s.module}" for s in COMMANDS}
     expected = {spec.module} | SHARED.get(spec.name, set())
     assert loaded & commands == {f"ctstui.cli.{m}" for m in expected}
+    if spec.name in ("list", "add", "set", "rate", "done"):
+        assert _heavy(loaded) == set()  # no server, icalendar, importer, report or planner
 
 
 def test_top_level_help_loads_no_command(tmp_path):
