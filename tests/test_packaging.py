@@ -28,3 +28,19 @@ def test_styles_ship_with_the_tui() -> None:
     for sheet in styles:
         rel = sheet.relative_to(REPO / "ctstui" / "tui")
         assert any(rel.match(g) for g in globs), f"{rel} is not in the wheel's package data"
+
+
+def test_version_is_the_packages() -> None:
+    import subprocess
+    import sys
+
+    from ctstui import __version__
+
+    done = subprocess.run(
+        [sys.executable, "-m", "ctstui", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == f"ctstui {__version__}"

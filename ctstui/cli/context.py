@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sys
@@ -53,6 +54,7 @@ class Context:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
     _db_path: Path | None = None
+    _frozen: bool = False
 
     @property
     def db_path(self) -> Path:
@@ -89,6 +91,11 @@ class Context:
             )
         except OSError as exc:
             raise CliError(f"{self.db_path}: cannot open: {exc.strerror or exc}")
+        # The plan's objects live as long as the command (or the planner): keep the
+        # cyclic collector from re-scanning them (100k activities are millions of
+        # objects) while listing, reporting or mid-keystroke.  ``close`` thaws them.
+        gc.freeze()
+        self._frozen = True
         other = store.other_session()
         if other is not None and not session:
             self.warn(
@@ -96,6 +103,13 @@ class Context:
                 "a change either of you has not read is never written over"
             )
         return store
+
+    def close(self) -> None:
+        """The command is over: what was frozen is collectable again (which matters
+        when ``main`` runs inside a longer-lived process, such as the tests)."""
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
 
     def warn(self, message: str) -> None:
         print(f"ctstui: {message}", file=self.err)

@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
+from dataclasses import replace
+from typing import TextIO
 
+from ctstui.cli import output
 from ctstui.cli.context import CliError, Context
+from ctstui.cli.ids import short_id_length
+from ctstui.cli.output import TextColumn, write_json, write_table
 from ctstui.domain.model import Activity
 from ctstui.domain.query import Query, QueryError
-from ctstui.domain.text import fit, format_days, printable
+from ctstui.domain.text import format_days
 
 NAME = "list"
-HELP = "list activities (optionally filtered by a query such as 'lead:SN status:tbc')"
+HELP = (
+    "list activities (optionally filtered by a query such as 'lead:SN status:tbc'); "
+    "the first column is a short id that set, rate and done accept"
+)
 
 TABLE_COLUMNS = (
-    ("Date", 22),
-    ("Activity", 44),
-    ("Kind", 20),
-    ("Lead", 6),
-    ("Audience", 30),
-    ("Status", 9),
-    ("RAG", 7),
+    TextColumn("Id"),  # (its width is set to the ids' length: a cut id is no use)
+    TextColumn("Date", max_width=22, min_width=12),
+    TextColumn("Activity", min_width=28, weight=2),
+    TextColumn("Kind", max_width=20, min_width=10),
+    TextColumn("Lead", max_width=8),
+    TextColumn("Audience", max_width=30, min_width=10),
+    TextColumn("Status", min_width=9),
+    TextColumn("RAG", min_width=7),
 )
 
 
@@ -36,30 +43,34 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         query = Query.parse(text)
     except QueryError as exc:
         raise CliError(f"query {text!r}: {exc}")
-    activities = query.filter(ctx.open_store().activities())
+    everything = ctx.open_store().activities()
+    activities = query.filter(everything)
     if args.format == "json":
-        json.dump([a.summary() for a in activities], ctx.out, ensure_ascii=False, indent=2)
-        ctx.out.write("\n")
+        write_json(ctx.out, [a.summary() for a in activities])
     elif args.format == "csv":
         write_csv(activities, ctx.out)
     else:
-        write_table(activities, ctx.out)
+        # Short ids unique across the whole plan, not just the rows shown.
+        length = short_id_length(a.id for a in everything)
+        write_activities_table(activities, ctx.out, id_length=length)
     return 0
 
 
-def write_csv(activities: list[Activity], out) -> None:
-    rows = [a.summary() for a in activities]
-    fields = list(rows[0]) if rows else list(Activity(title="").summary())
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
+def write_csv(activities: list[Activity], out: TextIO) -> None:
+    """The activities as CSV (the columns of ``summary()``; the importer reads it back)."""
+    fields = list(Activity(title="").summary())
+    rows = []
+    for activity in activities:
+        row = activity.summary()
         row["leads"] = "/".join(row["leads"])
-        writer.writerow(row)
+        rows.append([row[name] for name in fields])
+    output.write_csv(out, fields, rows)
 
 
-def table_row(activity: Activity) -> list[str]:
+def table_row(activity: Activity, id_length: int) -> list[str]:
     title = activity.title + (" (optional)" if activity.optional else "")
     return [
+        activity.id[:id_length],
         activity.when.text or "—",
         title,
         activity.kind.value,
@@ -70,19 +81,14 @@ def table_row(activity: Activity) -> list[str]:
     ]
 
 
-def write_table(activities: list[Activity], out) -> None:
-    header = "  ".join(name.ljust(width) for name, width in TABLE_COLUMNS)
-    print(header.rstrip(), file=out)
-    print("  ".join("-" * width for _, width in TABLE_COLUMNS), file=out)
-    for activity in activities:
-        cells = [
-            fit(printable(cell), width)
-            for cell, (_, width) in zip(table_row(activity), TABLE_COLUMNS, strict=True)
-        ]
-        print("  ".join(cells).rstrip(), file=out)
+def write_activities_table(activities: list[Activity], out: TextIO, *, id_length: int) -> None:
+    columns = (replace(TABLE_COLUMNS[0], min_width=id_length), *TABLE_COLUMNS[1:])
     total_days = sum(a.total_days for a in activities)
     places = sum(a.places or 0 for a in activities)
-    print(
-        f"{len(activities)} activities, {format_days(total_days) or 0} days, {places} places",
-        file=out,
+    write_table(
+        out,
+        columns,
+        (table_row(a, id_length) for a in activities),
+        footer=f"{len(activities)} activities, {format_days(total_days) or 0} days, "
+        f"{places} places",
     )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
+from types import ModuleType
 
 from ctstui import __version__
-from ctstui.cli import COMMANDS
+from ctstui.cli import COMMANDS, CommandSpec
 from ctstui.cli.context import CliError, Context, parse_today
 from ctstui.store.activity_store import FileChangedError, StoreError
 
@@ -42,7 +43,18 @@ def _common_options(*, top: bool) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def load_command(spec: CommandSpec) -> ModuleType:
+    return importlib.import_module(f"ctstui.cli.{spec.module}")
+
+
+def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The parser, with the modules of the commands named in ``load`` (default:
+    all) imported and their options added.
+
+    ``main`` loads only the command it runs: every other one is listed by name
+    and summary only, so running one command never imports the others (nor
+    what they import).
+    """
     common = _common_options(top=True)
     sub_common = _common_options(top=False)
     parser = argparse.ArgumentParser(
@@ -53,18 +65,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ctstui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        module = importlib.import_module(f"ctstui.cli.{name}")
-        command = sub.add_parser(
-            module.NAME, help=module.HELP, description=module.HELP, parents=[sub_common]
+    for spec in COMMANDS:
+        if load is not None and spec.name not in load:
+            # A placeholder: takes whatever follows, to be parsed once the command is known.
+            sub.add_parser(spec.name, help=spec.summary, parents=[sub_common], add_help=False)
+            continue
+        module = load_command(spec)
+        parsed = sub.add_parser(
+            spec.name, help=spec.summary, description=module.HELP, parents=[sub_common]
         )
-        module.add_arguments(command)
-        command.set_defaults(run=module.run)
+        module.add_arguments(parsed)
+        parsed.set_defaults(run=module.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    """Run the planner or a command; exit status 0 when the reader closed our output early."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:
+        # ``ctstui list | head``: the reader has what it wanted.  Point stdout at
+        # /dev/null so the interpreter's own final flush does not complain either.
+        _quiet_closed_stdout()
+        return 0
+
+
+def _quiet_closed_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (e.g. captured in a test)
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # First pass: only which command (the placeholders take its arguments as extras).
+    chosen, _ = build_parser(load=()).parse_known_args(argv)
+    parser = build_parser(load=(chosen.command,) if chosen.command else ())
     args, extras = parser.parse_known_args(argv)
     if extras:
         # "-status:tbc" looks like an option to argparse; for a command whose
@@ -75,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.query.extend(extras)
         else:
             parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    ctx: Context | None = None
     try:
         ctx = Context(db=args.db, demo=args.demo, today=parse_today(args.today))
         if getattr(args, "run", None) is None:
@@ -84,10 +126,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ctstui: {exc}; nothing was written: run the command again", file=sys.stderr)
         return 2
     except (CliError, StoreError) as exc:
-        print(f"ctstui: {exc}", file=sys.stderr)
+        print(f"ctstui: {for_command(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+# The store words a failed save for the planner, which keeps the change in
+# memory to save again; a command has ended, so its change is simply not made.
+_KEPT_IN_MEMORY = re.compile(
+    r"[.;] your change is kept\s+in memory and the file "
+    r"on disk is unchanged",
+    re.IGNORECASE,
+)
+_PLANNER_WORDING = re.compile(r"; change it and the plan will save\.", re.IGNORECASE)
+
+
+def for_command(message: str) -> str:
+    """A store message as a command should say it: the file unchanged, what to do."""
+    message = _PLANNER_WORDING.sub(";", message)
+    return _KEPT_IN_MEMORY.sub(
+        "; the plan file is unchanged (nothing was written): put that right and run the "
+        "command again",
+        message,
+    )
 
 
 def keymap_path() -> Path:
@@ -99,10 +164,7 @@ def keymap_path() -> Path:
 def run_tui(ctx: Context) -> int:
     from ctstui.tui.app import load_keymap, make_app
 
-    store = ctx.open_store(autosave=False, session=True)
-    # The plan's objects live as long as the planner: keep the cyclic collector
-    # from re-scanning them (100k activities are millions of objects) mid-keystroke.
-    gc.freeze()
+    store = ctx.open_store(autosave=False, session=True)  # (frozen out of the GC there)
     try:
         app = make_app(store, today=ctx.today, keymap=load_keymap(keymap_path()))
         app.run()

@@ -13,7 +13,11 @@ import unicodedata
 # C0 and C1 controls, DEL, the Unicode line/paragraph separators, and the
 # bidirectional embedding/override/isolate controls (which can make a terminal
 # show a line's text in another order than it is: "Trojan Source").
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_BEYOND_C0 = r"\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(rf"[\x00-\x1f{_BEYOND_C0}]")
+# What ``json.dumps`` leaves raw: it escapes C0 controls in strings itself (and
+# the C0 characters outside strings are its own indentation).
+_CONTROL_JSON_LEAVES = re.compile(rf"[{_BEYOND_C0}]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -55,10 +59,12 @@ def _char_width(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
-def fit(text: str, width: int) -> str:
-    """``text`` cut (with an ellipsis) and padded to exactly ``width`` columns."""
+def fit(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` cut (with an ellipsis) and padded to exactly ``width`` columns
+    (padded on the left when ``right``, for figures)."""
     if text.isascii():
-        return clip(text, width).ljust(width)
+        text = clip(text, width)
+        return text.rjust(width) if right else text.ljust(width)
     if cell_width(text) > width:
         out, used = [], 0
         for char in text:
@@ -68,4 +74,26 @@ def fit(text: str, width: int) -> str:
             out.append(char)
             used += w
         text = "".join(out) + "…"
-    return text + " " * max(width - cell_width(text), 0)
+    padding = " " * max(width - cell_width(text), 0)
+    return padding + text if right else text + padding
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell with control characters escaped (a spreadsheet or ``cat`` shows them
+    as ``\\x1b``, never obeys them); numbers, booleans and None are left as they are."""
+    return printable(value) if isinstance(value, str) else value
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04x}"
+
+
+def printable_json(dumped: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) safe for a terminal.
+
+    ``json`` escapes C0 controls itself but writes DEL, C1 controls (U+009B is
+    a terminal's CSI), line separators and bidi controls raw.  They can only
+    occur inside strings, where ``\\uXXXX`` is their JSON escape: the values
+    read back exactly.
+    """
+    return _CONTROL_JSON_LEAVES.sub(_json_escape, dumped)
