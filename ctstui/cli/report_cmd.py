@@ -4,7 +4,8 @@
 [--query Q] [--since D]``
 
 The window defaults to the plan year (April-March) holding today (``--today``
-sets it).  The figures and how each is counted are described in
+sets it) if it has activities, else the latest plan year that has some; the
+report says which and why.  The figures and how each is counted are described in
 :mod:`ctstui.report.summary`.
 """
 
@@ -19,6 +20,7 @@ from ctstui.report.summary import (
     FORMATS,
     build_report,
     choose_window,
+    default_window,
     plan_year_from_meta,
     render,
     stated_totals_from_meta,
@@ -41,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--plan-year",
         metavar="YEAR",
-        help="the April-March plan year, e.g. 2013/14 (default: the one holding today)",
+        help="the April-March plan year, e.g. 2013/14 (default: the one holding today if it "
+        "has activities, else the latest that has some)",
     )
     parser.add_argument("--from", dest="start", metavar="DATE", help="window start (YYYY-MM-DD)")
     parser.add_argument("--to", dest="end", metavar="DATE", help="window end (YYYY-MM-DD)")
@@ -67,13 +70,11 @@ def _date(option: str, text: str | None) -> date | None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     today = ctx.today_date()
+    start, end = _date("--from", args.start), _date("--to", args.end)
+    window = None
     try:
-        window = choose_window(
-            today,
-            plan_year=args.plan_year,
-            start=_date("--from", args.start),
-            end=_date("--to", args.end),
-        )
+        if args.plan_year is not None or start is not None or end is not None:
+            window = choose_window(today, plan_year=args.plan_year, start=start, end=end)
     except ValueError as exc:
         raise CliError(str(exc))
     try:
@@ -83,15 +84,19 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     since = _date("--since", args.since)
     store = ctx.open_store()
     stated = stated_totals_from_meta(store.meta("stated_totals"))
+    undated_year = plan_year_from_meta(store.meta("plan_year"), stated)
+    activities = store.activities()
+    if window is None:
+        window = default_window(activities, today, undated_year)
     report = build_report(
-        store.activities(),
+        activities,
         window=window,
         today=today,
         query=query,
         contracts=store.contracts(),
         stated=stated,
         since=since,
-        undated_year=plan_year_from_meta(store.meta("plan_year"), stated),
+        undated_year=undated_year,
     )
     ctx.out.write(render(report, args.format))
     return 0

@@ -63,7 +63,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ctstui.domain.dates import PlanYear
@@ -91,6 +91,7 @@ __all__ = [
     "choose_window",
     "contract_progress",
     "days_chart",
+    "default_window",
     "heading",
     "missing_mark",
     "plan_year_from_meta",
@@ -125,6 +126,8 @@ class Window:
     start: date
     end: date
     plan_year: PlanYear | None = None
+    # Why this window when the user did not choose it ("" when they did).
+    reason: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -161,6 +164,7 @@ class Window:
             "end": self.end.isoformat(),
             "plan_year": str(self.plan_year) if self.plan_year else None,
             "label": self.label,
+            "reason": self.reason or None,
         }
 
 
@@ -192,6 +196,50 @@ def choose_window(
     if isinstance(plan_year, str):
         plan_year = PlanYear.parse(plan_year)
     return Window.of_plan_year(plan_year or plan_year_of(today))
+
+
+def plan_years_with_activities(
+    activities: Iterable[Activity], undated_year: PlanYear | None
+) -> set[PlanYear]:
+    """Every plan year some activity belongs to (cancelled and dropped ones included)."""
+    years: set[PlanYear] = set()
+    for activity in activities:
+        span = report_span(activity)
+        if span is None:
+            home = home_plan_year(activity, undated_year)
+            if home is not None:
+                years.add(home)
+            continue
+        first, last = plan_year_of(span[0]).start_year, plan_year_of(span[1]).start_year
+        # An open-ended date ("by 2030") must not make every year in between "have" it.
+        if last - first > MAX_YEARS:
+            last = first + MAX_YEARS
+        years.update(PlanYear(y) for y in range(first, last + 1))
+    return years
+
+
+def default_window(
+    activities: Iterable[Activity], today: date, undated_year: PlanYear | None = None
+) -> Window:
+    """The plan year holding today if it has activities, else the latest one that has some.
+
+    The window's ``reason`` says which was chosen and why, so a report is never
+    silently about another year than the reader expects.
+    """
+    current = plan_year_of(today)
+    years = plan_years_with_activities(activities, undated_year)
+    if current in years:
+        reason = f"plan year {current} holds today ({_day(today)})"
+        return replace(Window.of_plan_year(current), reason=reason)
+    if not years:
+        reason = f"plan year {current} holds today ({_day(today)}); the plan has no activities"
+        return replace(Window.of_plan_year(current), reason=reason)
+    latest = max(years, key=lambda y: y.start_year)
+    reason = (
+        f"plan year {current} (holding today, {_day(today)}) has no activities; "
+        f"showing {latest}, the latest plan year that has some"
+    )
+    return replace(Window.of_plan_year(latest), reason=reason)
 
 
 def _stamp_date(stamp: str) -> date | None:
@@ -1093,6 +1141,8 @@ def heading(report: Report) -> list[str]:
     if report.since:
         details.append(f"since {_day(report.since.since)}")
     lines.append("; ".join(details))
+    if report.window.reason:
+        lines.append(f"Which year: {report.window.reason}.")
     return lines
 
 
@@ -1489,8 +1539,10 @@ def _md(text: str) -> str:
 
 def to_markdown(report: Report) -> str:
     """The report as Markdown (headings and pipe tables) to paste into a board paper."""
-    title, details = heading(report)
-    out = [f"# {_md(title)}", "", f"*{_md(details)}*", ""]
+    title, *details = heading(report)
+    out = [f"# {_md(title)}", ""]
+    for line in details:
+        out.extend([f"*{_md(line)}*", ""])
     for table in report_tables(report):
         out.append(f"## {_md(table.title)}")
         out.append("")

@@ -114,3 +114,17 @@ def test_an_empty_plan_reports_zeros(tmp_path, capsys):
     assert code == 0
     assert "0 scheduled + 0 optional = 0 days." in out
     assert not (tmp_path / "new.json").exists()  # reading never creates the plan
+
+
+def test_default_year_is_the_latest_with_activities_when_todays_is_empty(plan_file, capsys):
+    code, out, _ = run(capsys, "--db", str(plan_file), "--today", "2026-12-01")
+    assert code == 0
+    assert out.startswith("Board report: plan year 2020/21 (1 Apr 2020 – 31 Mar 2021)")
+    assert (
+        "Which year: plan year 2026/27 (holding today, 1 Dec 2026) has no activities; "
+        "showing 2020/21, the latest plan year that has some." in out
+    )
+    # --plan-year as before, with no "which year" line.
+    code, out, _ = run(capsys, "--db", str(plan_file), "--today", "2026-12-01", "--plan-year",
+                       "2013/14")  # fmt: skip
+    assert out.startswith("Board report: plan year 2013/14") and "Which year" not in out

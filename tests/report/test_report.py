@@ -32,6 +32,7 @@ from ctstui.report.summary import (
     build_report,
     choose_window,
     days_chart,
+    default_window,
     plan_year_from_meta,
     stated_totals_from_meta,
     to_csv,
@@ -687,3 +688,46 @@ def test_choose_window():
     ):
         with pytest.raises(ValueError):
             choose_window(TODAY_2013, **bad)
+
+
+def test_default_window_is_todays_plan_year_when_it_has_activities():
+    window = default_window(plan_2013(), TODAY_2013)
+    assert window.plan_year == PY13
+    assert window.reason == "plan year 2013/14 holds today (5 Nov 2013)"
+
+
+def test_default_window_falls_back_to_the_latest_plan_year_with_activities():
+    # Today is 2026/27: nothing then. Seed 000 is 2013/14 only.
+    window = default_window(plan_2013(), date(2026, 12, 1))
+    assert window.plan_year == PY13
+    assert window.reason == (
+        "plan year 2026/27 (holding today, 1 Dec 2026) has no activities; "
+        "showing 2013/14, the latest plan year that has some"
+    )
+    # With seed 004's rows too, 2020/21 (the Sport England renewal) is the latest.
+    assert default_window([*plan_2013(), *plan_2019()], date(2026, 12, 1)).plan_year == PlanYear(
+        2020
+    )
+    # An earlier today with activities of its own keeps its own year.
+    assert default_window([*plan_2013(), *plan_2019()], TODAY_2020).plan_year == PY19
+
+
+def test_default_window_counts_undated_activities_in_their_home_year():
+    undated = Activity(title="Up to 3 more sets", optional=True, days=1)
+    assert default_window([undated], date(2026, 12, 1), PY13).plan_year == PY13
+    # An empty plan: today's year, and the report says so.
+    empty = default_window([], date(2026, 12, 1))
+    assert empty.plan_year == PlanYear(2026) and "the plan has no activities" in empty.reason
+
+
+def test_the_report_says_which_year_and_why():
+    window = default_window(plan_2013(), date(2026, 12, 1))
+    report = build_report(plan_2013(), window=window, today=date(2026, 12, 1))
+    text = to_text(report)
+    assert text.startswith("Board report: plan year 2013/14")
+    assert "Which year: plan year 2026/27 (holding today, 1 Dec 2026) has no activities" in text
+    assert json.loads(to_json(report))["window"]["reason"] == window.reason
+    assert "*Which year: plan year 2026/27" in to_markdown(report)
+    # A year the user chose carries no reason line.
+    chosen = build_report(plan_2013(), window=Window.of_plan_year(PY13), today=TODAY_2013)
+    assert "Which year" not in to_text(chosen)

@@ -77,3 +77,19 @@ async def test_filter_and_write_markdown_next_to_the_plan(app, store, tmp_path):
         assert target.read_text(encoding="utf-8").startswith("# Board report: plan year 2013/14")
         assert "| **Total** | **3** | **4** |" in target.read_text(encoding="utf-8")
         assert any(str(target) in m for m in notifications(app))
+
+
+async def test_report_opens_on_the_latest_year_with_activities(store, plan):
+    from datetime import date
+
+    from ctstui.tui.app import make_app
+
+    app = make_app(store, today=date(2026, 12, 1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        text = report_text(app)
+        assert "Board report: plan year 2013/14" in text
+        assert "plan year 2026/27 (holding today, 1 Dec 2026) has no activities" in text
+        await pilot.press("t")  # this year: today's, empty, and no "which year" line
+        text = report_text(app)
+        assert "plan year 2026/27" in text and "Which year" not in text

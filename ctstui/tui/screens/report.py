@@ -29,6 +29,7 @@ from ctstui.report.summary import (
     Window,
     build_report,
     days_chart,
+    default_window,
     heading,
     plan_year_from_meta,
     report_tables,
@@ -101,7 +102,7 @@ class ReportScreen(PlanScreen):
     ]
 
     DEFAULT_CSS = """
-    #report-title { height: 2; padding: 0 1; background: $panel; }
+    #report-title { height: auto; padding: 0 1; background: $panel; }
     #report-body { height: 1fr; }
     #report-top { height: auto; margin-top: 1; }
     #report-left { width: 60; height: auto; }
@@ -120,6 +121,7 @@ class ReportScreen(PlanScreen):
         self.query_text = ""
         self.since: date | None = None
         self.report: Report | None = None
+        self.default: Window | None = None  # the year chosen on opening, and why
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -136,8 +138,19 @@ class ReportScreen(PlanScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.plan_year = plan_year_of(self.today)
+        store = self.store
+        stated = stated_totals_from_meta(store.meta("stated_totals"))
+        self.default = default_window(
+            store.activities(), self.today, plan_year_from_meta(store.meta("plan_year"), stated)
+        )
+        self.plan_year = self.default.plan_year
         self.refresh_plan()
+
+    def window(self) -> Window:
+        year = self.plan_year or plan_year_of(self.today)
+        if self.default is not None and self.default.plan_year == year:
+            return self.default  # says why this year was chosen
+        return Window.of_plan_year(year)
 
     # -- building ---------------------------------------------------------------------
     def build(self) -> Report:
@@ -145,7 +158,7 @@ class ReportScreen(PlanScreen):
         stated = stated_totals_from_meta(store.meta("stated_totals"))
         return build_report(
             store.activities(),
-            window=Window.of_plan_year(self.plan_year or plan_year_of(self.today)),
+            window=self.window(),
             today=self.today,
             query=Query.parse(self.query_text),
             contracts=store.contracts(),
@@ -156,9 +169,9 @@ class ReportScreen(PlanScreen):
 
     def refresh_plan(self) -> None:
         report = self.report = self.build()
-        title, details = heading(report)
+        title, *details = heading(report)
         self.query_one("#report-title", Static).update(
-            Text.assemble(plain(title, Style(bold=True)), "\n", plain(details))
+            Text("\n").join([plain(title, Style(bold=True)), *(plain(line) for line in details)])
         )
         tables = report_tables(report)
         placed = {
