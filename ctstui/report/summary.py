@@ -48,12 +48,16 @@ How each figure is counted
   scheduled + optional, councillors as the places offered to councillors.
   "over 200" agrees with more than 200, "at least", "up to", "about" (within
   10 %) likewise; a bare number must match exactly.
-- **Since a date**: between ``since`` and ``today`` inclusive (the query
-  applies, the window does not): *took place* = completed with its window
-  ending then; status and RAG changes from the history entries' ``changes``;
-  *new* = created then; *dropped* = flagged by an import as no longer in the
-  imported file (a note line ``not in FILE (imported DATE)``) or cancelled
-  then (and still cancelled).
+- **Since a date**: between ``since`` and ``today`` inclusive, over the
+  report's activities (its window and query): *took place* = completed, and
+  held (its dates ended) then or marked completed then; *slipped* = not
+  completed, cancelled or dropped, its dates ended then (before today);
+  *scheduled next* = not completed, cancelled or dropped, not ended before
+  today; status and RAG changes from the history entries' ``changes``, one
+  line per activity and field ("planned → confirmed → completed"); *new* =
+  created then; *dropped* = flagged by an import as no longer in the imported
+  file (a note line ``not in FILE (imported DATE)``) or cancelled then (and
+  still cancelled).
 """
 
 from __future__ import annotations
@@ -865,9 +869,14 @@ def plan_year_from_meta(plan_year: object, stated: Sequence[StatedTotals] = ()) 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One tracked change from an activity's history."""
+    """One activity's tracked changes of a field in the "since" range, merged.
 
-    on: date
+    ``old`` is the value before the first change, ``new`` the value after the
+    last; ``path`` every value on the way (``[old, ..., new]``), so an activity
+    that went planned -> confirmed -> completed is listed once.
+    """
+
+    on: date  # the last change
     activity_id: str
     title: str
     field: str
@@ -875,6 +884,12 @@ class Change:
     new: object
     who: str = ""
     action: str = ""
+    path: tuple = ()
+
+    @property
+    def steps(self) -> str:
+        """ "planned → confirmed → completed"."""
+        return " → ".join(str(v) for v in (self.path or (self.old, self.new)))
 
     def to_dict(self) -> dict:
         return {
@@ -884,26 +899,63 @@ class Change:
             "field": self.field,
             "old": self.old,
             "new": self.new,
+            "path": list(self.path or (self.old, self.new)),
             "who": self.who,
             "action": self.action,
         }
 
 
+@dataclass(frozen=True, slots=True)
+class TookPlace:
+    """An activity that took place in the "since" range, and how we know."""
+
+    activity: Activity
+    held: bool  # its dates ended in the range
+    marked_on: date | None  # the day it was marked completed, if in the range
+
+    @property
+    def how(self) -> str:
+        parts = []
+        if self.held:
+            parts.append("held in this time")
+        if self.marked_on is not None:
+            parts.append(f"marked completed {_day(self.marked_on)}")
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict:
+        return {
+            **_brief(self.activity),
+            "held": self.held,
+            "marked_completed_on": self.marked_on.isoformat() if self.marked_on else None,
+        }
+
+
 @dataclass(slots=True)
 class SinceReport:
+    """What happened between ``since`` and ``today`` to the report window's activities."""
+
     since: date
     today: date
-    took_place: list[Activity] = field(default_factory=list)
+    took_place: list[TookPlace] = field(default_factory=list)
+    slipped: list[Activity] = field(default_factory=list)
+    next_up: list[Activity] = field(default_factory=list)
     status_changes: list[Change] = field(default_factory=list)
     rag_changes: list[Change] = field(default_factory=list)
     new: list[Activity] = field(default_factory=list)
     dropped: list[tuple[Activity, date, str]] = field(default_factory=list)
 
+    @property
+    def took_place_days(self) -> float:
+        return sum(t.activity.total_days for t in self.took_place)
+
     def to_dict(self) -> dict:
         return {
             "since": self.since.isoformat(),
             "today": self.today.isoformat(),
-            "took_place": [_brief(a) for a in self.took_place],
+            "took_place": [t.to_dict() for t in self.took_place],
+            "took_place_days": self.took_place_days,
+            "slipped": [_brief(a) for a in self.slipped],
+            "scheduled_next": [_brief(a) for a in self.next_up],
             "status_changes": [c.to_dict() for c in self.status_changes],
             "rag_changes": [c.to_dict() for c in self.rag_changes],
             "new": [{**_brief(a), "created": a.created} for a in self.new],
@@ -924,42 +976,81 @@ def _brief(activity: Activity) -> dict:
     }
 
 
+def _merged_changes(activity: Activity, name: str, in_range) -> Change | None:
+    """The activity's changes of ``name`` in the range as one :class:`Change`."""
+    path: list = []
+    last_on: date | None = None
+    who = action = ""
+    for entry in activity.history:
+        on = _stamp_date(entry.at)
+        change = entry.changes.get(name)
+        if not in_range(on) or not (isinstance(change, list) and len(change) == 2):
+            continue
+        old, new = change
+        if not path:
+            path.append(old)
+        elif path[-1] != old:
+            path.append(old)  # a change the history did not record in between
+        path.append(new)
+        last_on, who, action = on, entry.who, entry.action
+    if last_on is None:
+        return None
+    return Change(
+        last_on, activity.id, activity.title, name, path[0], path[-1], who, action, tuple(path)
+    )
+
+
 def since_report(activities: Sequence[Activity], since: date, today: date) -> SinceReport:
+    """The "since" section over ``activities`` (the report's window and query).
+
+    *Took place*: completed, and either held (its dates ended) between ``since``
+    and ``today`` or marked completed then: so every activity whose status
+    became completed in the range is listed here.  *Slipped*: neither completed,
+    cancelled nor dropped, and its dates ended in the range before today.
+    *Scheduled next*: neither completed, cancelled nor dropped, and its dates
+    have not ended before today.  Changes of a field are merged per activity.
+    """
     out = SinceReport(since, today)
 
     def in_range(day: date | None) -> bool:
         return day is not None and since <= day <= today
 
     for activity in activities:
-        end = activity.when.end
-        if activity.status is Status.COMPLETED and in_range(end):
-            out.took_place.append(activity)
+        span = report_span(activity)
+        end = span[1] if span else None
+        status = _merged_changes(activity, "status", in_range)
+        rag = _merged_changes(activity, "rag", in_range)
+        if status is not None:
+            out.status_changes.append(status)
+        if rag is not None:
+            out.rag_changes.append(rag)
+        row = status_row(activity)
+        if row == "completed":
+            marked_on = None
+            if status is not None and status.new == Status.COMPLETED.value:
+                marked_on = status.on
+            if in_range(end) or marked_on is not None:
+                out.took_place.append(TookPlace(activity, in_range(end), marked_on))
+        elif row not in ("cancelled", "dropped"):
+            if end is not None and since <= end < today:
+                out.slipped.append(activity)
+            elif end is None or end >= today:
+                out.next_up.append(activity)
         if in_range(_stamp_date(activity.created)):
             out.new.append(activity)
-        cancelled_on: date | None = None
-        for entry in activity.history:
-            on = _stamp_date(entry.at)
-            if not in_range(on):
-                continue
-            assert on is not None
-            for name, bucket in (("status", out.status_changes), ("rag", out.rag_changes)):
-                change = entry.changes.get(name)
-                if isinstance(change, list) and len(change) == 2:
-                    old, new = change
-                    bucket.append(
-                        Change(
-                            on, activity.id, activity.title, name, old, new, entry.who, entry.action
-                        )
-                    )
-                    if name == "status" and new == Status.CANCELLED.value:
-                        cancelled_on = on
         mark = missing_mark(activity)
         if mark is not None and in_range(mark[1]) and activity.status is not Status.COMPLETED:
             source, on = mark
             out.dropped.append((activity, on, f"not in {source}"))
-        elif cancelled_on is not None and activity.status is Status.CANCELLED:
-            out.dropped.append((activity, cancelled_on, "cancelled"))
-    out.took_place.sort(key=lambda a: a.sort_key)
+        elif (
+            activity.status is Status.CANCELLED
+            and status is not None
+            and status.new == Status.CANCELLED.value
+        ):
+            out.dropped.append((activity, status.on, "cancelled"))
+    out.took_place.sort(key=lambda t: t.activity.sort_key)
+    out.slipped.sort(key=lambda a: a.sort_key)
+    out.next_up.sort(key=lambda a: a.sort_key)
     out.new.sort(key=lambda a: (a.created, a.sort_key))
     out.status_changes.sort(key=lambda c: (c.on, c.title.casefold()))
     out.rag_changes.sort(key=lambda c: (c.on, c.title.casefold()))
@@ -1094,7 +1185,7 @@ def build_report(
             if contract_applies(c, window, today)
         ],
         reconciliations=reconciliations,
-        since=since_report(matching, since, today) if since else None,
+        since=since_report(rows, since, today) if since else None,
     )
 
 
@@ -1308,25 +1399,51 @@ def _since_tables(since: SinceReport) -> list[Table]:
     took = Table(
         "took_place",
         f"Took place ({when})",
-        ["Date", "Activity", "Lead", "Days"],
+        ["Date", "Activity", "Lead", "Days", "How we know"],
         [
-            [a.when.describe(), a.title, "/".join(a.leads), _n(a.total_days)]
-            for a in since.took_place
+            [
+                t.activity.when.describe(),
+                t.activity.title,
+                "/".join(t.activity.leads),
+                _n(t.activity.total_days),
+                t.how,
+            ]
+            for t in since.took_place
         ],
         frozenset({3}),
-        empty="Nothing completed in this time.",
+        empty="Nothing took place in this time (no activity completed).",
     )
     if since.took_place:
         took.total = [
             "Total",
-            f"{len(since.took_place)} activities",
+            _count(len(since.took_place), "activity", "activities"),
             "",
-            _n(sum(a.total_days for a in since.took_place)),
+            _n(since.took_place_days),
+            "",
         ]
+    slipped = Table(
+        "slipped",
+        f"Slipped: past their dates, not completed ({when})",
+        ["Date", "Activity", "Lead", "Status"],
+        [[a.when.describe(), a.title, "/".join(a.leads), a.status.value] for a in since.slipped],
+        empty="Nothing slipped.",
+        flagged=frozenset(range(len(since.slipped))),
+    )
+    next_up = Table(
+        "scheduled_next",
+        f"Scheduled next (from {_day(since.today)})",
+        ["Date", "Activity", "Lead", "Status", "Days"],
+        [
+            [a.when.describe(), a.title, "/".join(a.leads), status_row(a), _n(a.total_days)]
+            for a in since.next_up
+        ],
+        frozenset({4}),
+        empty="Nothing scheduled in this window.",
+    )
     changes = Table(
         "changes",
         f"Status and RAG changes ({when})",
-        ["Changed on", "Activity", "What", "From", "To"],
+        ["Changed on", "Activity", "What", "From", "To", "Steps"],
         [
             [
                 _day(c.on),
@@ -1334,12 +1451,16 @@ def _since_tables(since: SinceReport) -> list[Table]:
                 c.field.upper() if c.field == "rag" else c.field,
                 str(c.old),
                 str(c.new),
+                c.steps if len(c.path) > 2 else "",
             ]
             for c in sorted(
                 [*since.status_changes, *since.rag_changes], key=lambda c: (c.on, c.title)
             )
         ],
         empty="No status or RAG changes.",
+        notes=[
+            "One line per activity and field: From is before the first change, To after the last."
+        ],
     )
     new = Table(
         "new",
@@ -1367,7 +1488,7 @@ def _since_tables(since: SinceReport) -> list[Table]:
             "leave no record."
         ],
     )
-    return [took, changes, new, dropped]
+    return [took, slipped, next_up, changes, new, dropped]
 
 
 def _contract_table(progress: ContractProgress) -> Table:

@@ -587,7 +587,7 @@ def test_since_the_last_board_from_history(tmp_path):
     )
     since = report.since
     assert since is not None
-    assert [a.id for a in since.took_place] == [ids["culture"]]  # October, completed 15 Oct
+    assert [t.activity.id for t in since.took_place] == [ids["culture"]]  # completed 15 Oct
     assert [(c.title, c.old, c.new, c.on) for c in since.status_changes] == [
         ("Culture Academy", "tbc", "completed", date(2013, 10, 15)),
         ("Summer seminar", "planned", "cancelled", date(2013, 10, 25)),
@@ -600,9 +600,85 @@ def test_since_the_last_board_from_history(tmp_path):
         (ids["summer"], "cancelled"),
         (ids["sets"], "not in 000.txt"),
     ]
+    assert [a.id for a in since.next_up] == [ids["academy"], ids["tourism"]]
+    assert since.slipped == []  # the alumni day's September ended before the board
     text = to_text(report)
     assert "Took place (1 Oct 2013 – 5 Nov 2013)" in text
     assert "Sport Academy" in text and "RAG" in text
+
+
+def since_store(path) -> tuple[ActivityStore, dict[str, str]]:
+    """Changes between a board on 1 October 2013 and 5 November, in and out of 2013/14."""
+    clock = Clock()
+    store = ActivityStore(path, who="tester", clock=clock)
+
+    def add(title: str, when: str, status: Status = P) -> str:
+        activity = Activity(title=title, when=DateSpec.parse(when, PY13), status=status, days=1)
+        return store.add(activity).id
+
+    ids = {
+        "july": add("Heritage seminar", "10 July"),  # held in July, marked completed in Nov
+        "october": add("Culture seminar", "10 October"),  # held in the range, never marked
+        "academy": add("Sport Academy", "12/13 November"),
+        "later": add("Sport academy 2014", "July 2014"),  # 2014/15: not this report's
+    }
+    clock.at(date(2013, 10, 2))
+    store.set_status(ids["academy"], F)
+    store.set_status(ids["later"], F)
+    clock.at(date(2013, 10, 20))
+    store.set_status(ids["academy"], C)
+    clock.at(date(2013, 11, 4))
+    store.set_status(ids["july"], C, action="import")
+    store.set_status(ids["later"], C)
+    return store, ids
+
+
+def test_since_is_consistent_and_limited_to_the_window(tmp_path):
+    store, ids = since_store(tmp_path / "plan.json")
+    report = build_report(
+        store.activities(),
+        window=Window.of_plan_year(PY13),
+        today=TODAY_2013,
+        since=date(2013, 10, 1),
+    )
+    since = report.since
+    assert since is not None
+    # Every activity that became completed in the range took place, listed once;
+    # the July 2014 one belongs to 2014/15 and is nowhere in this report.
+    took = {t.activity.id: t.how for t in since.took_place}
+    assert took == {
+        ids["july"]: "marked completed 4 Nov 2013",
+        ids["academy"]: "marked completed 20 Oct 2013",
+    }
+    completed_changes = {c.activity_id for c in since.status_changes if c.new == "completed"}
+    assert completed_changes == set(took)
+    # Planned -> confirmed -> completed is one line.
+    [academy] = [c for c in since.status_changes if c.activity_id == ids["academy"]]
+    assert (academy.old, academy.new, academy.steps) == (
+        "planned",
+        "completed",
+        "planned → confirmed → completed",
+    )
+    assert [a.id for a in since.slipped] == [ids["october"]]
+    assert since.next_up == []
+    text = to_text(report)
+    assert "Nothing took place" not in text
+    assert "Sport academy 2014" not in text
+    assert "planned → confirmed → completed" in text
+    assert "Slipped: past their dates, not completed" in text
+    data = json.loads(to_json(report))["since"]
+    assert len(data["took_place"]) == 2 and data["took_place_days"] == 2
+    assert [a["title"] for a in data["slipped"]] == ["Culture seminar"]
+    # The 2014/15 report has the July 2014 change and nothing of 2013/14.
+    later = build_report(
+        store.activities(),
+        window=Window.of_plan_year(PlanYear(2014)),
+        today=TODAY_2013,
+        since=date(2013, 10, 1),
+    )
+    assert later.since is not None
+    assert [t.activity.id for t in later.since.took_place] == [ids["later"]]
+    assert {c.activity_id for c in later.since.status_changes} == {ids["later"]}
 
 
 # -- formats ---------------------------------------------------------------------------------------
