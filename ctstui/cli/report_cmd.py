@@ -1,7 +1,11 @@
 """``ctstui report``: the board-report summaries in the terminal, Markdown, JSON or CSV.
 
-``ctstui report [--format text|markdown|json|csv] [--plan-year 2013/14 | --from D --to D]
-[--query Q] [--since D]``
+``ctstui report [--format text|markdown|json|csv|docx] [-o FILE] [--plan-year 2013/14 |
+--from D --to D] [--query Q] [--since D]``
+
+``--format docx -o board-paper.docx`` writes the board paper as a Word document
+with the chart as an image.  ``-o`` replaces an ordinary file atomically and
+writes through a device, pipe or symbolic link; ``-o -`` is standard output.
 
 The window defaults to the plan year (April-March) holding today (``--today``
 sets it) if it has activities, else the latest plan year that has some; the
@@ -13,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from pathlib import Path
 
 from ctstui.cli.context import CliError, Context
 from ctstui.domain.query import Query, QueryError
+from ctstui.report.output import STDOUT, OutputError, same_file, write_output
 from ctstui.report.summary import (
     FORMATS,
     build_report,
@@ -26,6 +32,7 @@ from ctstui.report.summary import (
     stated_totals_from_meta,
 )
 
+DOCX = "docx"
 NAME = "report"
 HELP = (
     "board-report summaries: activities, days and places by status, audience, theme, kind, "
@@ -36,9 +43,16 @@ HELP = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
-        choices=tuple(FORMATS),
+        choices=(*FORMATS, DOCX),
         default="text",
-        help="text tables (default), markdown for a board paper, json, or csv of the rows",
+        help="text tables (default), markdown, json, csv of the rows, or docx: the board paper "
+        "as a Word document (needs -o)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE instead of the terminal ('-': standard output)",
     )
     parser.add_argument(
         "--plan-year",
@@ -69,6 +83,10 @@ def _date(option: str, text: str | None) -> date | None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.format == DOCX and not args.output:
+        raise CliError(
+            "--format docx writes a Word file: give -o FILE (or -o - for standard output)"
+        )
     today = ctx.today_date()
     start, end = _date("--from", args.start), _date("--to", args.end)
     window = None
@@ -98,5 +116,23 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         since=since,
         undated_year=undated_year,
     )
-    ctx.out.write(render(report, args.format))
+    if args.output and args.output != STDOUT and same_file(Path(args.output), store.path):
+        raise CliError(f"-o {args.output}: that is the plan file; a report never writes over it")
+    if args.format == DOCX:
+        from ctstui.report.docx_writer import to_docx  # python-docx and matplotlib load here only
+
+        data = to_docx(report)
+    elif args.output:
+        data = render(report, args.format).encode("utf-8")
+    else:
+        ctx.out.write(render(report, args.format))
+        return 0
+    try:
+        where = write_output(args.output, data, getattr(ctx.out, "buffer", None))
+    except OutputError as exc:
+        raise CliError(str(exc))
+    except OSError as exc:
+        raise CliError(f"-o {args.output}: cannot write: {exc.strerror or exc}")
+    if args.output != STDOUT:
+        ctx.warn(f"wrote the {args.format} report ({report.window.label}) to {where}")
     return 0

@@ -71,7 +71,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ctstui.domain.dates import PlanYear
-from ctstui.domain.model import Activity, FunderContract, Kind, StatedTotals, Status, Theme
+from ctstui.domain.model import (
+    Activity,
+    FunderContract,
+    Kind,
+    Rag,
+    StatedTotals,
+    Status,
+    Theme,
+)
 from ctstui.domain.planview import add_months, plan_year_of
 from ctstui.domain.query import Query, QueryError
 from ctstui.domain.text import clip, format_days, printable
@@ -1086,6 +1094,77 @@ class Report:
     def counted(self) -> list[Activity]:
         return [a for a in self.rows if is_counted(a)]
 
+    def days_by_status(self) -> list[tuple[str, dict[str, float]]]:
+        """(month label, days per status row) for each month, then "No date" if any.
+
+        The same figures as the "By month" table, split by status: the board
+        paper's chart draws exactly these.
+        """
+        out: list[tuple[str, dict[str, float]]] = []
+        with_year = len(self.months) > 12
+        for month in self.months:
+            days = dict.fromkeys(STATUS_ROWS, 0.0)
+            out.append((month_label(month, with_year=with_year), days))
+        index = {m: i for i, m in enumerate(self.months)}
+        undated = dict.fromkeys(STATUS_ROWS, 0.0)
+        for activity in self.counted:
+            at = report_month(activity, self.window)
+            row = undated if at is None else out[index[at]][1]
+            row[status_row(activity)] += activity.total_days
+        if self.undated.activities:
+            out.append(("No date", undated))
+        return out
+
+    def targets_at_risk(self) -> tuple[int, int]:
+        """(targets on track or met, targets at risk) over the report's contracts."""
+        targets = [t for c in self.contracts for t in c.targets]
+        at_risk = sum(1 for t in targets if t.flagged)
+        return len(targets) - at_risk, at_risk
+
+    def rag_counts(self) -> dict[str, int]:
+        counts = {r.value: 0 for r in Rag}
+        for activity in self.counted:
+            counts[activity.rag.value] += 1
+        return counts
+
+    def summary_text(self) -> str:
+        """The report in plain words, for the top of a board paper."""
+        t = self.total
+        parts = [
+            f"In {self.window.label} the plan has "
+            f"{_count(t.activities, 'activity', 'activities')} ({_n(t.days)} days, "
+            f"{_count(t.places, 'place', 'places')} offered)."
+        ]
+        by = [
+            f"{self.by_status[name].activities} {STATUS_LABELS[name].lower()}"
+            if name != "tbc"
+            else f"{self.by_status[name].activities} to be confirmed"
+            for name in STATUS_ROWS
+            if self.by_status[name].activities
+        ]
+        if by:
+            parts.append("Of these, " + ", ".join(by) + ".")
+        on_track, at_risk = self.targets_at_risk()
+        if on_track or at_risk:
+            parts.append(
+                f"Of {_count(on_track + at_risk, 'contract target', 'contract targets')}, "
+                f"{on_track} {'is' if on_track == 1 else 'are'} on track or met and "
+                f"{at_risk} at risk (the schedule cannot meet {'it' if at_risk == 1 else 'them'})."
+            )
+        else:
+            parts.append("No funder contract meets this window.")
+        rag = self.rag_counts()
+        parts.append(
+            f"RAG ratings: {rag['red']} red, {rag['amber']} amber, {rag['green']} green, "
+            f"{rag['unrated']} not rated."
+        )
+        if self.cancelled.activities or self.dropped.activities:
+            parts.append(
+                f"Not counted: {self.cancelled.activities} cancelled, "
+                f"{self.dropped.activities} dropped."
+            )
+        return " ".join(parts)
+
     def to_dict(self) -> dict:
         return {
             "window": self.window.to_dict(),
@@ -1107,6 +1186,15 @@ class Report:
             "contracts": [c.to_dict() for c in self.contracts],
             "reconciliation": [r.to_dict() for r in self.reconciliations],
             "since": self.since.to_dict() if self.since else None,
+            "summary": {
+                "text": self.summary_text(),
+                "targets_on_track": self.targets_at_risk()[0],
+                "targets_at_risk": self.targets_at_risk()[1],
+                "rag": self.rag_counts(),
+            },
+            "days_by_month_and_status": [
+                {"month": label, **days} for label, days in self.days_by_status()
+            ],
         }
 
 
@@ -1524,9 +1612,9 @@ def _contract_table(progress: ContractProgress) -> Table:
 
 
 def _reconciliation_table(report: Report) -> Table:
-    rows = []
-    flagged = set()
-    notes = []
+    rows: list[list[str]] = []
+    flagged: set[int] = set()
+    notes: list[str] = []
     for rec in report.reconciliations:
         notes.extend(rec.statements())
         if rec.error:
