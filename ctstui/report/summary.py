@@ -34,9 +34,11 @@ How each figure is counted
   earlier.  Leads' workload is days per month; an activity led by two people
   counts in full for each.
 - **Contracts** (those whose period meets the window, and those starting
-  within a year of today): for each target, the activities matching its query whose
-  window belongs to the contract period (the report's query does not apply;
-  cancelled and dropped activities never count).
+  within a year of today): for each target, the activities *linked* to the
+  contract (their ``funder`` names its funder, any case, or gives its id)
+  matching its query whose window belongs to the contract period (the report's
+  query does not apply; cancelled and dropped activities never count).
+  Matching activities that name no funder are listed as not counted.
   *Delivered*: completed.  *Scheduled*: confirmed, planned or TBC, not
   optional, whose window has not ended before today.  *Overdue*: the same but
   ended before today (neither delivered nor scheduled).  *Still needed* =
@@ -472,6 +474,8 @@ class TargetProgress:
     error: str = ""  # the target's query could not be read
     delivered_titles: list[str] = field(default_factory=list)
     scheduled_titles: list[str] = field(default_factory=list)
+    # Matching the target in the period but naming no funder: not counted, listed.
+    unlinked: list[str] = field(default_factory=list)
 
     @property
     def needed(self) -> int:
@@ -506,6 +510,7 @@ class TargetProgress:
             "error": self.error or None,
             "delivered_titles": list(self.delivered_titles),
             "scheduled_titles": list(self.scheduled_titles),
+            "unlinked_titles": list(self.unlinked),
         }
 
 
@@ -570,6 +575,14 @@ def contract_applies(contract: FunderContract, window: Window, today: date) -> b
     return today <= contract.start <= add_months(today, 12)
 
 
+def linked(activity: Activity, contract: FunderContract) -> bool:
+    """Does the activity count for the contract?  Its ``funder`` field names the
+    contract's funder (any case) or gives the contract's id (to pick one of a
+    funder's contracts whose periods overlap)."""
+    funder = activity.funder.strip().casefold()
+    return bool(funder) and funder in (contract.funder.strip().casefold(), contract.id.casefold())
+
+
 def contract_progress(
     contract: FunderContract,
     activities: Sequence[Activity],
@@ -591,6 +604,10 @@ def contract_progress(
             item.error = str(exc)
             continue
         for activity in matches:
+            if not linked(activity, contract):
+                if not activity.funder.strip():
+                    item.unlinked.append(activity.title)
+                continue
             if activity.status is Status.COMPLETED:
                 item.delivered += 1
                 item.delivered_titles.append(activity.title)
@@ -1594,6 +1611,11 @@ def _contract_table(progress: ContractProgress) -> Table:
             extra.append(f"{t.overdue} past their dates and not completed")
         if t.optional:
             extra.append(f"{t.optional} optional, not counted")
+        if t.unlinked:
+            extra.append(
+                f"{_count(len(t.unlinked), 'activity names', 'activities name')} no funder, "
+                f"not counted: set its funder to {progress.contract.funder!r} to count it"
+            )
         if t.error:
             extra.append(f"query error: {t.error}")
         notes.append(f"{t.label}: {t.query}" + (f" ({'; '.join(extra)})" if extra else ""))

@@ -173,7 +173,10 @@ CONTRACTS = [
 
 
 def _row(title, kind, theme, when, status, audience="Individual council", days=2.0):
+    # Seed 004: ACE funds the peer challenges, Sport England the sport programmes.
+    funder = ACE if kind is Kind.PEER_CHALLENGE else SPORT_ENGLAND if theme is Theme.SPORT else ""
     return Activity(
+        funder=funder,
         title=title,
         kind=kind,
         theme=theme,
@@ -522,6 +525,27 @@ def test_a_target_with_a_bad_query_is_reported_not_raised():
     )
     [target] = report.contracts[0].targets
     assert target.flagged and target.check == "query error" and "nope" in target.error
+
+
+def test_only_activities_linked_to_the_contract_count_towards_it():
+    rows = plan_2019()
+    library = [a for a in rows if a.title == "Library peer challenge"]
+    library[0].funder = ""  # names no funder: listed, not counted
+    library[1].funder = "Another Funder"  # someone else's: not counted
+    library[2].funder = "ace"  # the contract's id: counted
+    library[3].funder = "ARTS COUNCIL ENGLAND"  # its funder, any case: counted
+    report = build_report(
+        rows, window=Window.of_plan_year(PY19), today=TODAY_2020, contracts=CONTRACTS
+    )
+    target = next(c for c in report.contracts if c.contract.id == "ace").targets[1]
+    assert (target.delivered, target.scheduled, target.needed) == (1, 4, 2)
+    assert target.unlinked == ["Library peer challenge"]
+    assert (
+        "1 activity names no funder, not counted: set its funder to 'Arts Council England'"
+        in to_text(report)
+    )
+    data = json.loads(to_json(report))
+    assert data["contracts"][0]["targets"][1]["unlinked_titles"] == ["Library peer challenge"]
 
 
 # -- since a date (history) -----------------------------------------------------------------------
