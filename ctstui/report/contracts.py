@@ -150,3 +150,65 @@ def overlapping(
         and c.start <= contract.end
         and contract.start <= c.end
     ]
+
+
+FORM_FIELDS = ("funder", "from", "to", "targets", "notes")
+FORM_LABELS = {
+    "funder": "Funder",
+    "from": "From",
+    "to": "To",
+    "targets": "Targets",
+    "notes": "Notes",
+}
+
+
+def form_values(contract: FunderContract | None) -> dict[str, str]:
+    """A contract as the form's text fields (targets one per line)."""
+    if contract is None:
+        return dict.fromkeys(FORM_FIELDS, "")
+    return {
+        "funder": contract.funder,
+        "from": contract.start.isoformat(),
+        "to": contract.end.isoformat(),
+        "targets": "\n".join(format_target(t) for t in contract.targets),
+        "notes": contract.notes,
+    }
+
+
+def read_form(
+    values: dict[str, str], contract_id: str | None = None
+) -> tuple[FunderContract | None, dict[str, str]]:
+    """(the contract, {}) from the form's fields, or (None, {field: what was expected})."""
+    errors: dict[str, str] = {}
+    dates: dict[str, date] = {}
+    for name in ("from", "to"):
+        try:
+            dates[name] = parse_date(values.get(name, ""), FORM_LABELS[name])
+        except ContractError as exc:
+            errors[name] = str(exc)
+    targets = []
+    for number, line in enumerate(values.get("targets", "").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            targets.append(parse_target(line, f"Targets, line {number}"))
+        except ContractError as exc:
+            errors.setdefault("targets", str(exc))
+    if errors:
+        if not values.get("funder", "").strip():
+            errors["funder"] = "Funder: expected the funder's name, e.g. 'Sport England'"
+        return None, errors
+    try:
+        contract = check_contract(
+            funder=values.get("funder", ""),
+            start=dates["from"],
+            end=dates["to"],
+            targets=targets,
+            notes=values.get("notes", ""),
+            contract_id=contract_id,
+            fields={"funder": "Funder", "from": "From", "to": "To", "target": "Targets"},
+        )
+    except ContractError as exc:
+        field = {"Funder": "funder", "From": "from", "To": "to"}.get(exc.field, "targets")
+        return None, {field: str(exc)}
+    return contract, {}

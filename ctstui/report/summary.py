@@ -1674,43 +1674,71 @@ def _reconciliation_table(report: Report) -> Table:
 # -- the days-per-month chart --------------------------------------------------------------------
 
 _BLOCKS = " ▁▂▃▄▅▆▇█"
+CHART_WIDTH = 76  # the text report's chart, indented by 2: never wraps at 80 columns
 
 
-def days_chart(report: Report, height: int = 6) -> list[str]:
-    """A vertical bar chart of days per month (plain lines, 4 columns a month)."""
-    months = list(report.months.items())
+def _bar(value: float, top: float, level: int, height: int) -> str:
+    """The block for one row (``level``, 1 at the bottom) of a bar of ``value``."""
+    fill = value / top * height if top else 0.0
+    if fill >= level:
+        return "█"
+    if fill > level - 1:
+        return _BLOCKS[max(1, round((fill - (level - 1)) * 8))]
+    return " "
+
+
+def days_chart(report: Report, height: int = 6, width: int = CHART_WIDTH) -> list[str]:
+    """A vertical bar chart of days per month in at most ``width`` columns (plain lines).
+
+    Up to 4 columns a month (a 3-wide bar), fewer as the width shrinks; when
+    even one column a month does not fit, each column sums several months.
+    Lines: the values (when they fit), ``height`` rows of bars, the month
+    labels, and the years when the window spans more than twelve months.
+    """
+    width = max(width, 1)
+    months: list[tuple[tuple[int, int], float]] = [(m, t.days) for m, t in report.months.items()]
     if report.undated.activities:
-        months.append(((0, 0), report.undated))
-    values = [t.days for _, t in months]
+        months.append(((0, 0), report.undated.days))
+    if not months:
+        return []
+    group = -(-len(months) // width)  # months per column
+    columns = [months[i : i + group] for i in range(0, len(months), group)]
+    values = [sum(v for _, v in col) for col in columns]
+    step = max(1, min(4, width // len(columns)))  # columns of text per chart column
+    bar = max(1, step - 1)
     top = max(values, default=0.0)
-    lines = ["".join(f"{_cell_days(v):>3} " for v in values).rstrip()]
+
+    def row(cells: list[str]) -> str:
+        return "".join(cell[:step].ljust(step) for cell in cells).rstrip()[:width]
+
+    lines = []
+    texts = [_cell_days(v) for v in values]
+    if step >= 2 and all(len(t) <= bar for t in texts):
+        lines.append(row([t.rjust(bar) for t in texts]))
     for level in range(height, 0, -1):
-        line = []
-        for value in values:
-            fill = value / top * height if top else 0.0
-            if fill >= level:
-                bar = "█" * 3
-            elif fill > level - 1:
-                bar = _BLOCKS[max(1, round((fill - (level - 1)) * 8))] * 3
-            else:
-                bar = "   "
-            line.append(bar + " ")
-        lines.append("".join(line).rstrip())
-    labels = []
-    with_year = len(report.months) > 12
-    for (y, m), _ in months:
+        lines.append(row([_bar(v, top, level, height) * bar for v in values]))
+
+    def label(col: list[tuple[tuple[int, int], float]]) -> str:
+        (y, m), _ = col[0]
         if (y, m) == (0, 0):
-            labels.append("n/d ")
-        else:
-            labels.append(_MONTH_ABBR[m - 1] + " ")
-    lines.append("".join(labels).rstrip())
-    if with_year:
-        lines.append(
-            "".join(
-                (f"{y % 100:02d}  " if (m == 1 or i == 0) and y else "    ")
-                for i, ((y, m), _) in enumerate(months)
-            ).rstrip()
-        )
+            return "n/d" if step >= 4 else "?"
+        name = _MONTH_ABBR[m - 1]
+        return name if step >= 4 else name[0]
+
+    if group == 1:
+        lines.append(row([label(col) for col in columns]))
+    spans_years = len(report.months) > 12
+    if spans_years or group > 1:
+        # The year under the column of each January (and the first column).
+        marks = [" "] * (len(columns) * step)
+        for index, col in enumerate(columns):
+            years = [y for (y, m), _ in col if y and (m == 1 or index == 0)]
+            if years:
+                text = f"{years[0] % 100:02d}" if step < 4 or group == 1 else str(years[0])
+                at = index * step
+                if all(c == " " for c in marks[max(0, at - 1) : at + len(text)]):
+                    marks[at : at + len(text)] = list(text)
+        lines.append("".join(marks).rstrip()[:width])
     return lines
 
 
@@ -1754,7 +1782,7 @@ def to_text(report: Report) -> str:
         out.extend(_table_text(table))
         out.append("")
         if table.key == "months":
-            out.append("Days per month")
+            out.append("Days per month" + (" (n/d: no date)" if report.undated.activities else ""))
             out.extend(f"  {line}" for line in days_chart(report))
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
