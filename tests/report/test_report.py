@@ -831,3 +831,26 @@ def test_the_report_says_which_year_and_why():
     # A year the user chose carries no reason line.
     chosen = build_report(plan_2013(), window=Window.of_plan_year(PY13), today=TODAY_2013)
     assert "Which year" not in to_text(chosen)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(PY13.start, PY13.end), (date(2013, 4, 1), date(2016, 3, 31)), (date(2013, 4, 1),
+                                                                     date(2023, 3, 31))],
+    ids=["one-year", "three-years", "ten-years"],
+)  # fmt: skip
+def test_the_text_chart_never_wraps_at_80_columns(start, end):
+    report = build_report(
+        plan_2013(), window=choose_window(TODAY_2013, start=start, end=end), today=TODAY_2013,
+        undated_year=PY13,
+    )  # fmt: skip
+    text = to_text(report).splitlines()
+    at = text.index("Days per month (n/d: no date)")
+    chart = text[at + 1 : text.index("", at)]
+    assert chart and all(len(line) <= 80 for line in chart)
+    assert any("█" in line for line in chart)
+    for width in (1, 5, 13, 30, 200):
+        assert all(len(line) <= width for line in days_chart(report, width=width))
+    # Every month (or group of months) with days shows a bar in the bottom row.
+    bottom = days_chart(report, width=76)[-2 if len(report.months) <= 12 else -3]
+    assert bottom.count("█") > 0
