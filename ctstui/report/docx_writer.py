@@ -23,7 +23,8 @@ from ctstui.report.chart import chart_description, days_chart_png
 from ctstui.report.summary import Report, Table, heading, report_tables
 
 FLAG_COLOUR = RGBColor(0xB7, 0x1C, 0x1C)
-WIDE_TABLE = 7  # columns beyond which a table is set in a smaller type
+WIDE_TABLE = 7
+TEXT_WIDTH = Cm(17)  # A4 less 2 cm margins  # columns beyond which a table is set in a smaller type
 
 SINCE_KEYS = ("took_place", "slipped", "scheduled_next", "changes", "new", "dropped")
 FIGURE_KEYS = ("status", "audiences", "themes", "kinds", "leads")
@@ -44,6 +45,22 @@ def _table(document: DocxDocument, table: Table, *, titled: bool = True) -> None
         out = document.add_table(rows=len(rows), cols=len(table.columns))
         out.style = "Table Grid"
         size = Pt(7) if len(table.columns) > WIDE_TABLE else Pt(9)
+        # Columns as wide as their text needs (within reason), over the page's width.
+        # (no narrower than the column's longest word, so "Commissioned" stays whole).
+        needs = [
+            max(
+                min(max(len(row[c]) for row in rows), 40),
+                min(max((len(w) for row in rows for w in row[c].split()), default=0), 20),
+            )
+            + 3
+            for c in range(len(table.columns))
+        ]
+        for c, column in enumerate(out.columns):
+            width = int(TEXT_WIDTH * needs[c] / sum(needs))
+            column.width = width  # the grid, which LibreOffice follows
+            for cell in column.cells:  # and each cell, which Word follows
+                cell.width = width
+        out.autofit = False
         for r, cells in enumerate(rows):
             flagged = (r - 1) in table.flagged
             bold = r == 0 or (table.total is not None and r == len(rows) - 1)

@@ -1150,7 +1150,11 @@ class Report:
         parts = [
             f"In {self.window.label} the plan has "
             f"{_count(t.activities, 'activity', 'activities')} ({_n(t.days)} days, "
-            f"{_count(t.places, 'place', 'places')} offered)."
+            + (
+                f"{_count(t.places, 'place', 'places')} offered)."
+                if t.places or not t.no_places
+                else "no numbers of places given)."
+            )
         ]
         by = [
             f"{self.by_status[name].activities} {STATUS_LABELS[name].lower()}"
