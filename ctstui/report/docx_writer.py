@@ -12,6 +12,7 @@ Markdown and JSON reports, so none can disagree.
 from __future__ import annotations
 
 import io
+import re
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -23,16 +24,21 @@ from ctstui.report.chart import chart_description, days_chart_png
 from ctstui.report.summary import Report, Table, heading, report_tables
 
 FLAG_COLOUR = RGBColor(0xB7, 0x1C, 0x1C)
-WIDE_TABLE = 7
-TEXT_WIDTH = Cm(17)  # A4 less 2 cm margins  # columns beyond which a table is set in a smaller type
+WIDE_TABLE = 7  # columns beyond which a table is set in a smaller type
+TEXT_WIDTH = Cm(17)  # A4 less 2 cm margins
 
 SINCE_KEYS = ("took_place", "slipped", "scheduled_next", "changes", "new", "dropped")
 FIGURE_KEYS = ("status", "audiences", "themes", "kinds", "leads")
 
 
+# Characters XML 1.0 cannot hold (besides the control characters printable() escapes).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _text(text: str) -> str:
-    # Word's XML cannot hold control characters: show them as escapes instead.
-    return printable(text)
+    # Word's XML cannot hold control characters, lone surrogates or U+FFFE/U+FFFF:
+    # show them as escapes instead, never drop them silently.
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", printable(text))
 
 
 def _table(document: DocxDocument, table: Table, *, titled: bool = True) -> None:

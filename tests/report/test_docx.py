@@ -145,6 +145,7 @@ def test_the_board_paper_has_its_sections_one_chart_and_the_json_figures():
 def test_reconciliation_and_user_text_in_the_paper():
     hostile = plan_2013()
     hostile[0].title = "Bell\x07 and <w:t>tag</w:t>"
+    hostile[1].title = "Odd \ud800 \uffff end"
     report = build_report(
         hostile, window=Window.of_plan_year(PY13), today=date(2013, 11, 5), stated=[STATED_000],
         undated_year=PY13, since=date(2013, 4, 1),
@@ -159,6 +160,7 @@ def test_reconciliation_and_user_text_in_the_paper():
     assert rows[2][3] == "DOES NOT AGREE"
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
     assert "Bell\\x07 and <w:t>tag</w:t>" in cells  # control character shown, markup literal
+    assert "Odd \\ud800 \\uffff end" in cells  # what XML cannot hold, shown as escapes
     assert "No funder contract meets this window." in [p.text for p in document.paragraphs]
 
 
