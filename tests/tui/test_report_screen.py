@@ -89,6 +89,8 @@ async def test_filter_and_write_asks_where_defaulting_to_the_plan_year(app, stor
         assert prompt.value == "report-2013-14.docx"
         prompt.value = "report-2013-14.md"
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         target = tmp_path / "report-2013-14.md"
         assert target.read_text(encoding="utf-8").startswith("# Board report: plan year 2013/14")
         assert "| **Total** | **3** | **4** |" in target.read_text(encoding="utf-8")
@@ -110,6 +112,8 @@ async def test_w_writes_the_word_board_paper(app, store, tmp_path):
 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4", "w", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         target = tmp_path / "report-2013-14.docx"
         document = docx.Document(str(target))
         assert document.paragraphs[0].text == (

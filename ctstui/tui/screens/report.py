@@ -26,7 +26,7 @@ from ctstui.domain.dates import PlanYear
 from ctstui.domain.model import FunderContract
 from ctstui.domain.planview import plan_year_of
 from ctstui.domain.query import Query, QueryError
-from ctstui.report.output import OutputError, same_file, write_output
+from ctstui.report.output import same_file, write_output
 from ctstui.report.summary import (
     Report,
     Table,
@@ -382,6 +382,17 @@ class ReportScreen(PlanScreen):
         report = self.report or self.build()
         try:
             path, fmt = self.write_target(text)
+        except ValueError as exc:
+            self.notify(str(exc), title="Not written", severity="error", markup=False)
+            return
+        # Drawing the chart and writing (perhaps to a pipe no one reads yet) happen
+        # off the screen's thread, so the planner stays responsive.
+        self.run_worker(
+            lambda: self._write(report, path, fmt), thread=True, group="report-write"
+        )
+
+    def _write(self, report: Report, path: Path, fmt: str) -> None:
+        try:
             if fmt == "docx":
                 from ctstui.report.docx_writer import to_docx  # loads python-docx, matplotlib
 
@@ -389,15 +400,16 @@ class ReportScreen(PlanScreen):
             else:
                 data = render(report, fmt).encode("utf-8")
             write_output(str(path), data)
-        except (ValueError, OutputError) as exc:
-            self.notify(str(exc), title="Not written", severity="error", markup=False)
-            return
-        except OSError as exc:
-            self.notify(
-                f"Could not write {text}: {exc.strerror or exc}",
+        except (ValueError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.app.call_from_thread(
+                self.notify,
+                f"Could not write {path}: {reason}",
                 title="Not written",
                 severity="error",
                 markup=False,
             )
             return
-        self.notify(f"Wrote the report ({report.window.label}) to {path}", markup=False)
+        self.app.call_from_thread(
+            self.notify, f"Wrote the report ({report.window.label}) to {path}", markup=False
+        )
