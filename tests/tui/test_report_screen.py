@@ -134,17 +134,17 @@ async def test_contracts_are_added_and_edited_in_a_form(app, store):
         form.query_one("#field-funder", Input).value = "Arts Council England"
         form.query_one("#field-from", Input).value = "2013-04-01"
         form.query_one("#field-to", Input).value = "2013-03-01"
-        form.query_one("#field-targets", TextArea).text = (
-            'Library seminars = 2 kind:seminar theme:libraries\n3 kind:"nope"'
-        )
+        form.query_one(
+            "#field-targets", TextArea
+        ).text = 'Library seminars = 2 kind:seminar theme:libraries\n3 kind:"nope"'
         await pilot.pause()
         errors = {n: shown(form.query_one(f"#error-{n}")) for n in ("to", "targets")}
         assert "Targets, line 2: '3 kind:\"nope\"'" in errors["targets"]
         await pilot.press("ctrl+s")
         assert app.screen is form  # not saved while a field is wrong
-        form.query_one("#field-targets", TextArea).text = (
-            "Library seminars = 2 kind:seminar theme:libraries"
-        )
+        form.query_one(
+            "#field-targets", TextArea
+        ).text = "Library seminars = 2 kind:seminar theme:libraries"
         await pilot.pause()
         await pilot.press("ctrl+s")
         assert app.screen is form

@@ -387,9 +387,7 @@ class ReportScreen(PlanScreen):
             return
         # Drawing the chart and writing (perhaps to a pipe no one reads yet) happen
         # off the screen's thread, so the planner stays responsive.
-        self.run_worker(
-            lambda: self._write(report, path, fmt), thread=True, group="report-write"
-        )
+        self.run_worker(lambda: self._write(report, path, fmt), thread=True, group="report-write")
 
     def _write(self, report: Report, path: Path, fmt: str) -> None:
         try:
