@@ -31,4 +31,5 @@ COMMANDS = (
     CommandSpec("export-ics", "export_ics", "write confirmed activities as an .ics feed"),
     CommandSpec("serve", "serve", "serve the .ics feed over HTTP (read-only)"),
     CommandSpec("report", "report_cmd", "board-report summaries and funder targets"),
+    CommandSpec("contract", "contract_cmd", "list, add, edit or remove funder contracts"),
 )

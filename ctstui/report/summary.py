@@ -34,9 +34,11 @@ How each figure is counted
   earlier.  Leads' workload is days per month; an activity led by two people
   counts in full for each.
 - **Contracts** (those whose period meets the window, and those starting
-  within a year of today): for each target, the activities matching its query whose
-  window belongs to the contract period (the report's query does not apply;
-  cancelled and dropped activities never count).
+  within a year of today): for each target, the activities *linked* to the
+  contract (their ``funder`` names its funder, any case, or gives its id)
+  matching its query whose window belongs to the contract period (the report's
+  query does not apply; cancelled and dropped activities never count).
+  Matching activities that name no funder are listed as not counted.
   *Delivered*: completed.  *Scheduled*: confirmed, planned or TBC, not
   optional, whose window has not ended before today.  *Overdue*: the same but
   ended before today (neither delivered nor scheduled).  *Still needed* =
@@ -48,12 +50,16 @@ How each figure is counted
   scheduled + optional, councillors as the places offered to councillors.
   "over 200" agrees with more than 200, "at least", "up to", "about" (within
   10 %) likewise; a bare number must match exactly.
-- **Since a date**: between ``since`` and ``today`` inclusive (the query
-  applies, the window does not): *took place* = completed with its window
-  ending then; status and RAG changes from the history entries' ``changes``;
-  *new* = created then; *dropped* = flagged by an import as no longer in the
-  imported file (a note line ``not in FILE (imported DATE)``) or cancelled
-  then (and still cancelled).
+- **Since a date**: between ``since`` and ``today`` inclusive, over the
+  report's activities (its window and query): *took place* = completed, and
+  held (its dates ended) then or marked completed then; *slipped* = not
+  completed, cancelled or dropped, its dates ended then (before today);
+  *scheduled next* = not completed, cancelled or dropped, not ended before
+  today; status and RAG changes from the history entries' ``changes``, one
+  line per activity and field ("planned → confirmed → completed"); *new* =
+  created then; *dropped* = flagged by an import as no longer in the imported
+  file (a note line ``not in FILE (imported DATE)``) or cancelled then (and
+  still cancelled).
 """
 
 from __future__ import annotations
@@ -63,11 +69,19 @@ import io
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ctstui.domain.dates import PlanYear
-from ctstui.domain.model import Activity, FunderContract, Kind, StatedTotals, Status, Theme
+from ctstui.domain.model import (
+    Activity,
+    FunderContract,
+    Kind,
+    Rag,
+    StatedTotals,
+    Status,
+    Theme,
+)
 from ctstui.domain.planview import add_months, plan_year_of
 from ctstui.domain.query import Query, QueryError
 from ctstui.domain.text import clip, format_days, printable
@@ -91,6 +105,7 @@ __all__ = [
     "choose_window",
     "contract_progress",
     "days_chart",
+    "default_window",
     "heading",
     "missing_mark",
     "plan_year_from_meta",
@@ -125,6 +140,8 @@ class Window:
     start: date
     end: date
     plan_year: PlanYear | None = None
+    # Why this window when the user did not choose it ("" when they did).
+    reason: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -161,6 +178,7 @@ class Window:
             "end": self.end.isoformat(),
             "plan_year": str(self.plan_year) if self.plan_year else None,
             "label": self.label,
+            "reason": self.reason or None,
         }
 
 
@@ -192,6 +210,50 @@ def choose_window(
     if isinstance(plan_year, str):
         plan_year = PlanYear.parse(plan_year)
     return Window.of_plan_year(plan_year or plan_year_of(today))
+
+
+def plan_years_with_activities(
+    activities: Iterable[Activity], undated_year: PlanYear | None
+) -> set[PlanYear]:
+    """Every plan year some activity belongs to (cancelled and dropped ones included)."""
+    years: set[PlanYear] = set()
+    for activity in activities:
+        span = report_span(activity)
+        if span is None:
+            home = home_plan_year(activity, undated_year)
+            if home is not None:
+                years.add(home)
+            continue
+        first, last = plan_year_of(span[0]).start_year, plan_year_of(span[1]).start_year
+        # An open-ended date ("by 2030") must not make every year in between "have" it.
+        if last - first > MAX_YEARS:
+            last = first + MAX_YEARS
+        years.update(PlanYear(y) for y in range(first, last + 1))
+    return years
+
+
+def default_window(
+    activities: Iterable[Activity], today: date, undated_year: PlanYear | None = None
+) -> Window:
+    """The plan year holding today if it has activities, else the latest one that has some.
+
+    The window's ``reason`` says which was chosen and why, so a report is never
+    silently about another year than the reader expects.
+    """
+    current = plan_year_of(today)
+    years = plan_years_with_activities(activities, undated_year)
+    if current in years:
+        reason = f"plan year {current} holds today ({_day(today)})"
+        return replace(Window.of_plan_year(current), reason=reason)
+    if not years:
+        reason = f"plan year {current} holds today ({_day(today)}); the plan has no activities"
+        return replace(Window.of_plan_year(current), reason=reason)
+    latest = max(years, key=lambda y: y.start_year)
+    reason = (
+        f"plan year {current} (holding today, {_day(today)}) has no activities; "
+        f"showing {latest}, the latest plan year that has some"
+    )
+    return replace(Window.of_plan_year(latest), reason=reason)
 
 
 def _stamp_date(stamp: str) -> date | None:
@@ -412,6 +474,8 @@ class TargetProgress:
     error: str = ""  # the target's query could not be read
     delivered_titles: list[str] = field(default_factory=list)
     scheduled_titles: list[str] = field(default_factory=list)
+    # Matching the target in the period but naming no funder: not counted, listed.
+    unlinked: list[str] = field(default_factory=list)
 
     @property
     def needed(self) -> int:
@@ -446,6 +510,7 @@ class TargetProgress:
             "error": self.error or None,
             "delivered_titles": list(self.delivered_titles),
             "scheduled_titles": list(self.scheduled_titles),
+            "unlinked_titles": list(self.unlinked),
         }
 
 
@@ -510,6 +575,14 @@ def contract_applies(contract: FunderContract, window: Window, today: date) -> b
     return today <= contract.start <= add_months(today, 12)
 
 
+def linked(activity: Activity, contract: FunderContract) -> bool:
+    """Does the activity count for the contract?  Its ``funder`` field names the
+    contract's funder (any case) or gives the contract's id (to pick one of a
+    funder's contracts whose periods overlap)."""
+    funder = activity.funder.strip().casefold()
+    return bool(funder) and funder in (contract.funder.strip().casefold(), contract.id.casefold())
+
+
 def contract_progress(
     contract: FunderContract,
     activities: Sequence[Activity],
@@ -531,6 +604,10 @@ def contract_progress(
             item.error = str(exc)
             continue
         for activity in matches:
+            if not linked(activity, contract):
+                if not activity.funder.strip():
+                    item.unlinked.append(activity.title)
+                continue
             if activity.status is Status.COMPLETED:
                 item.delivered += 1
                 item.delivered_titles.append(activity.title)
@@ -817,9 +894,14 @@ def plan_year_from_meta(plan_year: object, stated: Sequence[StatedTotals] = ()) 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One tracked change from an activity's history."""
+    """One activity's tracked changes of a field in the "since" range, merged.
 
-    on: date
+    ``old`` is the value before the first change, ``new`` the value after the
+    last; ``path`` every value on the way (``[old, ..., new]``), so an activity
+    that went planned -> confirmed -> completed is listed once.
+    """
+
+    on: date  # the last change
     activity_id: str
     title: str
     field: str
@@ -827,6 +909,12 @@ class Change:
     new: object
     who: str = ""
     action: str = ""
+    path: tuple = ()
+
+    @property
+    def steps(self) -> str:
+        """ "planned → confirmed → completed"."""
+        return " → ".join(str(v) for v in (self.path or (self.old, self.new)))
 
     def to_dict(self) -> dict:
         return {
@@ -836,26 +924,63 @@ class Change:
             "field": self.field,
             "old": self.old,
             "new": self.new,
+            "path": list(self.path or (self.old, self.new)),
             "who": self.who,
             "action": self.action,
         }
 
 
+@dataclass(frozen=True, slots=True)
+class TookPlace:
+    """An activity that took place in the "since" range, and how we know."""
+
+    activity: Activity
+    held: bool  # its dates ended in the range
+    marked_on: date | None  # the day it was marked completed, if in the range
+
+    @property
+    def how(self) -> str:
+        parts = []
+        if self.held:
+            parts.append("held in this time")
+        if self.marked_on is not None:
+            parts.append(f"marked completed {_day(self.marked_on)}")
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict:
+        return {
+            **_brief(self.activity),
+            "held": self.held,
+            "marked_completed_on": self.marked_on.isoformat() if self.marked_on else None,
+        }
+
+
 @dataclass(slots=True)
 class SinceReport:
+    """What happened between ``since`` and ``today`` to the report window's activities."""
+
     since: date
     today: date
-    took_place: list[Activity] = field(default_factory=list)
+    took_place: list[TookPlace] = field(default_factory=list)
+    slipped: list[Activity] = field(default_factory=list)
+    next_up: list[Activity] = field(default_factory=list)
     status_changes: list[Change] = field(default_factory=list)
     rag_changes: list[Change] = field(default_factory=list)
     new: list[Activity] = field(default_factory=list)
     dropped: list[tuple[Activity, date, str]] = field(default_factory=list)
 
+    @property
+    def took_place_days(self) -> float:
+        return sum(t.activity.total_days for t in self.took_place)
+
     def to_dict(self) -> dict:
         return {
             "since": self.since.isoformat(),
             "today": self.today.isoformat(),
-            "took_place": [_brief(a) for a in self.took_place],
+            "took_place": [t.to_dict() for t in self.took_place],
+            "took_place_days": self.took_place_days,
+            "slipped": [_brief(a) for a in self.slipped],
+            "scheduled_next": [_brief(a) for a in self.next_up],
             "status_changes": [c.to_dict() for c in self.status_changes],
             "rag_changes": [c.to_dict() for c in self.rag_changes],
             "new": [{**_brief(a), "created": a.created} for a in self.new],
@@ -876,42 +1001,81 @@ def _brief(activity: Activity) -> dict:
     }
 
 
+def _merged_changes(activity: Activity, name: str, in_range) -> Change | None:
+    """The activity's changes of ``name`` in the range as one :class:`Change`."""
+    path: list = []
+    last_on: date | None = None
+    who = action = ""
+    for entry in activity.history:
+        on = _stamp_date(entry.at)
+        change = entry.changes.get(name)
+        if not in_range(on) or not (isinstance(change, list) and len(change) == 2):
+            continue
+        old, new = change
+        if not path:
+            path.append(old)
+        elif path[-1] != old:
+            path.append(old)  # a change the history did not record in between
+        path.append(new)
+        last_on, who, action = on, entry.who, entry.action
+    if last_on is None:
+        return None
+    return Change(
+        last_on, activity.id, activity.title, name, path[0], path[-1], who, action, tuple(path)
+    )
+
+
 def since_report(activities: Sequence[Activity], since: date, today: date) -> SinceReport:
+    """The "since" section over ``activities`` (the report's window and query).
+
+    *Took place*: completed, and either held (its dates ended) between ``since``
+    and ``today`` or marked completed then: so every activity whose status
+    became completed in the range is listed here.  *Slipped*: neither completed,
+    cancelled nor dropped, and its dates ended in the range before today.
+    *Scheduled next*: neither completed, cancelled nor dropped, and its dates
+    have not ended before today.  Changes of a field are merged per activity.
+    """
     out = SinceReport(since, today)
 
     def in_range(day: date | None) -> bool:
         return day is not None and since <= day <= today
 
     for activity in activities:
-        end = activity.when.end
-        if activity.status is Status.COMPLETED and in_range(end):
-            out.took_place.append(activity)
+        span = report_span(activity)
+        end = span[1] if span else None
+        status = _merged_changes(activity, "status", in_range)
+        rag = _merged_changes(activity, "rag", in_range)
+        if status is not None:
+            out.status_changes.append(status)
+        if rag is not None:
+            out.rag_changes.append(rag)
+        row = status_row(activity)
+        if row == "completed":
+            marked_on = None
+            if status is not None and status.new == Status.COMPLETED.value:
+                marked_on = status.on
+            if in_range(end) or marked_on is not None:
+                out.took_place.append(TookPlace(activity, in_range(end), marked_on))
+        elif row not in ("cancelled", "dropped"):
+            if end is not None and since <= end < today:
+                out.slipped.append(activity)
+            elif end is None or end >= today:
+                out.next_up.append(activity)
         if in_range(_stamp_date(activity.created)):
             out.new.append(activity)
-        cancelled_on: date | None = None
-        for entry in activity.history:
-            on = _stamp_date(entry.at)
-            if not in_range(on):
-                continue
-            assert on is not None
-            for name, bucket in (("status", out.status_changes), ("rag", out.rag_changes)):
-                change = entry.changes.get(name)
-                if isinstance(change, list) and len(change) == 2:
-                    old, new = change
-                    bucket.append(
-                        Change(
-                            on, activity.id, activity.title, name, old, new, entry.who, entry.action
-                        )
-                    )
-                    if name == "status" and new == Status.CANCELLED.value:
-                        cancelled_on = on
         mark = missing_mark(activity)
         if mark is not None and in_range(mark[1]) and activity.status is not Status.COMPLETED:
             source, on = mark
             out.dropped.append((activity, on, f"not in {source}"))
-        elif cancelled_on is not None and activity.status is Status.CANCELLED:
-            out.dropped.append((activity, cancelled_on, "cancelled"))
-    out.took_place.sort(key=lambda a: a.sort_key)
+        elif (
+            activity.status is Status.CANCELLED
+            and status is not None
+            and status.new == Status.CANCELLED.value
+        ):
+            out.dropped.append((activity, status.on, "cancelled"))
+    out.took_place.sort(key=lambda t: t.activity.sort_key)
+    out.slipped.sort(key=lambda a: a.sort_key)
+    out.next_up.sort(key=lambda a: a.sort_key)
     out.new.sort(key=lambda a: (a.created, a.sort_key))
     out.status_changes.sort(key=lambda c: (c.on, c.title.casefold()))
     out.rag_changes.sort(key=lambda c: (c.on, c.title.casefold()))
@@ -947,6 +1111,81 @@ class Report:
     def counted(self) -> list[Activity]:
         return [a for a in self.rows if is_counted(a)]
 
+    def days_by_status(self) -> list[tuple[str, dict[str, float]]]:
+        """(month label, days per status row) for each month, then "No date" if any.
+
+        The same figures as the "By month" table, split by status: the board
+        paper's chart draws exactly these.
+        """
+        out: list[tuple[str, dict[str, float]]] = []
+        with_year = len(self.months) > 12
+        for month in self.months:
+            days = dict.fromkeys(STATUS_ROWS, 0.0)
+            out.append((month_label(month, with_year=with_year), days))
+        index = {m: i for i, m in enumerate(self.months)}
+        undated = dict.fromkeys(STATUS_ROWS, 0.0)
+        for activity in self.counted:
+            at = report_month(activity, self.window)
+            row = undated if at is None else out[index[at]][1]
+            row[status_row(activity)] += activity.total_days
+        if self.undated.activities:
+            out.append(("No date", undated))
+        return out
+
+    def targets_at_risk(self) -> tuple[int, int]:
+        """(targets on track or met, targets at risk) over the report's contracts."""
+        targets = [t for c in self.contracts for t in c.targets]
+        at_risk = sum(1 for t in targets if t.flagged)
+        return len(targets) - at_risk, at_risk
+
+    def rag_counts(self) -> dict[str, int]:
+        counts = {r.value: 0 for r in Rag}
+        for activity in self.counted:
+            counts[activity.rag.value] += 1
+        return counts
+
+    def summary_text(self) -> str:
+        """The report in plain words, for the top of a board paper."""
+        t = self.total
+        parts = [
+            f"In {self.window.label} the plan has "
+            f"{_count(t.activities, 'activity', 'activities')} ({_n(t.days)} days, "
+            + (
+                f"{_count(t.places, 'place', 'places')} offered)."
+                if t.places or not t.no_places
+                else "no numbers of places given)."
+            )
+        ]
+        by = [
+            f"{self.by_status[name].activities} {STATUS_LABELS[name].lower()}"
+            if name != "tbc"
+            else f"{self.by_status[name].activities} to be confirmed"
+            for name in STATUS_ROWS
+            if self.by_status[name].activities
+        ]
+        if by:
+            parts.append("Of these, " + ", ".join(by) + ".")
+        on_track, at_risk = self.targets_at_risk()
+        if on_track or at_risk:
+            parts.append(
+                f"Of {_count(on_track + at_risk, 'contract target', 'contract targets')}, "
+                f"{on_track} {'is' if on_track == 1 else 'are'} on track or met and "
+                f"{at_risk} at risk (the schedule cannot meet {'it' if at_risk == 1 else 'them'})."
+            )
+        else:
+            parts.append("No funder contract meets this window.")
+        rag = self.rag_counts()
+        parts.append(
+            f"RAG ratings: {rag['red']} red, {rag['amber']} amber, {rag['green']} green, "
+            f"{rag['unrated']} not rated."
+        )
+        if self.cancelled.activities or self.dropped.activities:
+            parts.append(
+                f"Not counted: {self.cancelled.activities} cancelled, "
+                f"{self.dropped.activities} dropped."
+            )
+        return " ".join(parts)
+
     def to_dict(self) -> dict:
         return {
             "window": self.window.to_dict(),
@@ -968,6 +1207,15 @@ class Report:
             "contracts": [c.to_dict() for c in self.contracts],
             "reconciliation": [r.to_dict() for r in self.reconciliations],
             "since": self.since.to_dict() if self.since else None,
+            "summary": {
+                "text": self.summary_text(),
+                "targets_on_track": self.targets_at_risk()[0],
+                "targets_at_risk": self.targets_at_risk()[1],
+                "rag": self.rag_counts(),
+            },
+            "days_by_month_and_status": [
+                {"month": label, **days} for label, days in self.days_by_status()
+            ],
         }
 
 
@@ -1046,7 +1294,7 @@ def build_report(
             if contract_applies(c, window, today)
         ],
         reconciliations=reconciliations,
-        since=since_report(matching, since, today) if since else None,
+        since=since_report(rows, since, today) if since else None,
     )
 
 
@@ -1093,6 +1341,8 @@ def heading(report: Report) -> list[str]:
     if report.since:
         details.append(f"since {_day(report.since.since)}")
     lines.append("; ".join(details))
+    if report.window.reason:
+        lines.append(f"Which year: {report.window.reason}.")
     return lines
 
 
@@ -1258,25 +1508,51 @@ def _since_tables(since: SinceReport) -> list[Table]:
     took = Table(
         "took_place",
         f"Took place ({when})",
-        ["Date", "Activity", "Lead", "Days"],
+        ["Date", "Activity", "Lead", "Days", "How we know"],
         [
-            [a.when.describe(), a.title, "/".join(a.leads), _n(a.total_days)]
-            for a in since.took_place
+            [
+                t.activity.when.describe(),
+                t.activity.title,
+                "/".join(t.activity.leads),
+                _n(t.activity.total_days),
+                t.how,
+            ]
+            for t in since.took_place
         ],
         frozenset({3}),
-        empty="Nothing completed in this time.",
+        empty="Nothing took place in this time (no activity completed).",
     )
     if since.took_place:
         took.total = [
             "Total",
-            f"{len(since.took_place)} activities",
+            _count(len(since.took_place), "activity", "activities"),
             "",
-            _n(sum(a.total_days for a in since.took_place)),
+            _n(since.took_place_days),
+            "",
         ]
+    slipped = Table(
+        "slipped",
+        f"Slipped: past their dates, not completed ({when})",
+        ["Date", "Activity", "Lead", "Status"],
+        [[a.when.describe(), a.title, "/".join(a.leads), a.status.value] for a in since.slipped],
+        empty="Nothing slipped.",
+        flagged=frozenset(range(len(since.slipped))),
+    )
+    next_up = Table(
+        "scheduled_next",
+        f"Scheduled next (from {_day(since.today)})",
+        ["Date", "Activity", "Lead", "Status", "Days"],
+        [
+            [a.when.describe(), a.title, "/".join(a.leads), status_row(a), _n(a.total_days)]
+            for a in since.next_up
+        ],
+        frozenset({4}),
+        empty="Nothing scheduled in this window.",
+    )
     changes = Table(
         "changes",
         f"Status and RAG changes ({when})",
-        ["Changed on", "Activity", "What", "From", "To"],
+        ["Changed on", "Activity", "What", "From", "To", "Steps"],
         [
             [
                 _day(c.on),
@@ -1284,12 +1560,16 @@ def _since_tables(since: SinceReport) -> list[Table]:
                 c.field.upper() if c.field == "rag" else c.field,
                 str(c.old),
                 str(c.new),
+                c.steps if len(c.path) > 2 else "",
             ]
             for c in sorted(
                 [*since.status_changes, *since.rag_changes], key=lambda c: (c.on, c.title)
             )
         ],
         empty="No status or RAG changes.",
+        notes=[
+            "One line per activity and field: From is before the first change, To after the last."
+        ],
     )
     new = Table(
         "new",
@@ -1317,7 +1597,7 @@ def _since_tables(since: SinceReport) -> list[Table]:
             "leave no record."
         ],
     )
-    return [took, changes, new, dropped]
+    return [took, slipped, next_up, changes, new, dropped]
 
 
 def _contract_table(progress: ContractProgress) -> Table:
@@ -1335,6 +1615,11 @@ def _contract_table(progress: ContractProgress) -> Table:
             extra.append(f"{t.overdue} past their dates and not completed")
         if t.optional:
             extra.append(f"{t.optional} optional, not counted")
+        if t.unlinked:
+            extra.append(
+                f"{_count(len(t.unlinked), 'activity names', 'activities name')} no funder, "
+                f"not counted: set its funder to {progress.contract.funder!r} to count it"
+            )
         if t.error:
             extra.append(f"query error: {t.error}")
         notes.append(f"{t.label}: {t.query}" + (f" ({'; '.join(extra)})" if extra else ""))
@@ -1353,9 +1638,9 @@ def _contract_table(progress: ContractProgress) -> Table:
 
 
 def _reconciliation_table(report: Report) -> Table:
-    rows = []
-    flagged = set()
-    notes = []
+    rows: list[list[str]] = []
+    flagged: set[int] = set()
+    notes: list[str] = []
     for rec in report.reconciliations:
         notes.extend(rec.statements())
         if rec.error:
@@ -1393,43 +1678,71 @@ def _reconciliation_table(report: Report) -> Table:
 # -- the days-per-month chart --------------------------------------------------------------------
 
 _BLOCKS = " ▁▂▃▄▅▆▇█"
+CHART_WIDTH = 76  # the text report's chart, indented by 2: never wraps at 80 columns
 
 
-def days_chart(report: Report, height: int = 6) -> list[str]:
-    """A vertical bar chart of days per month (plain lines, 4 columns a month)."""
-    months = list(report.months.items())
+def _bar(value: float, top: float, level: int, height: int) -> str:
+    """The block for one row (``level``, 1 at the bottom) of a bar of ``value``."""
+    fill = value / top * height if top else 0.0
+    if fill >= level:
+        return "█"
+    if fill > level - 1:
+        return _BLOCKS[max(1, round((fill - (level - 1)) * 8))]
+    return " "
+
+
+def days_chart(report: Report, height: int = 6, width: int = CHART_WIDTH) -> list[str]:
+    """A vertical bar chart of days per month in at most ``width`` columns (plain lines).
+
+    Up to 4 columns a month (a 3-wide bar), fewer as the width shrinks; when
+    even one column a month does not fit, each column sums several months.
+    Lines: the values (when they fit), ``height`` rows of bars, the month
+    labels, and the years when the window spans more than twelve months.
+    """
+    width = max(width, 1)
+    months: list[tuple[tuple[int, int], float]] = [(m, t.days) for m, t in report.months.items()]
     if report.undated.activities:
-        months.append(((0, 0), report.undated))
-    values = [t.days for _, t in months]
+        months.append(((0, 0), report.undated.days))
+    if not months:
+        return []
+    group = -(-len(months) // width)  # months per column
+    columns = [months[i : i + group] for i in range(0, len(months), group)]
+    values = [sum(v for _, v in col) for col in columns]
+    step = max(1, min(4, width // len(columns)))  # columns of text per chart column
+    bar = max(1, step - 1)
     top = max(values, default=0.0)
-    lines = ["".join(f"{_cell_days(v):>3} " for v in values).rstrip()]
+
+    def row(cells: list[str]) -> str:
+        return "".join(cell[:step].ljust(step) for cell in cells).rstrip()[:width]
+
+    lines = []
+    texts = [_cell_days(v) for v in values]
+    if step >= 2 and all(len(t) <= bar for t in texts):
+        lines.append(row([t.rjust(bar) for t in texts]))
     for level in range(height, 0, -1):
-        line = []
-        for value in values:
-            fill = value / top * height if top else 0.0
-            if fill >= level:
-                bar = "█" * 3
-            elif fill > level - 1:
-                bar = _BLOCKS[max(1, round((fill - (level - 1)) * 8))] * 3
-            else:
-                bar = "   "
-            line.append(bar + " ")
-        lines.append("".join(line).rstrip())
-    labels = []
-    with_year = len(report.months) > 12
-    for (y, m), _ in months:
+        lines.append(row([_bar(v, top, level, height) * bar for v in values]))
+
+    def label(col: list[tuple[tuple[int, int], float]]) -> str:
+        (y, m), _ = col[0]
         if (y, m) == (0, 0):
-            labels.append("n/d ")
-        else:
-            labels.append(_MONTH_ABBR[m - 1] + " ")
-    lines.append("".join(labels).rstrip())
-    if with_year:
-        lines.append(
-            "".join(
-                (f"{y % 100:02d}  " if (m == 1 or i == 0) and y else "    ")
-                for i, ((y, m), _) in enumerate(months)
-            ).rstrip()
-        )
+            return "n/d" if step >= 4 else "?"
+        name = _MONTH_ABBR[m - 1]
+        return name if step >= 4 else name[0]
+
+    if group == 1:
+        lines.append(row([label(col) for col in columns]))
+    spans_years = len(report.months) > 12
+    if spans_years or group > 1:
+        # The year under the column of each January (and the first column).
+        marks = [" "] * (len(columns) * step)
+        for index, col in enumerate(columns):
+            years = [y for (y, m), _ in col if y and (m == 1 or index == 0)]
+            if years:
+                text = f"{years[0] % 100:02d}" if step < 4 or group == 1 else str(years[0])
+                at = index * step
+                if all(c == " " for c in marks[max(0, at - 1) : at + len(text)]):
+                    marks[at : at + len(text)] = list(text)
+        lines.append("".join(marks).rstrip()[:width])
     return lines
 
 
@@ -1473,7 +1786,7 @@ def to_text(report: Report) -> str:
         out.extend(_table_text(table))
         out.append("")
         if table.key == "months":
-            out.append("Days per month")
+            out.append("Days per month" + (" (n/d: no date)" if report.undated.activities else ""))
             out.extend(f"  {line}" for line in days_chart(report))
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
@@ -1489,8 +1802,10 @@ def _md(text: str) -> str:
 
 def to_markdown(report: Report) -> str:
     """The report as Markdown (headings and pipe tables) to paste into a board paper."""
-    title, details = heading(report)
-    out = [f"# {_md(title)}", "", f"*{_md(details)}*", ""]
+    title, *details = heading(report)
+    out = [f"# {_md(title)}", ""]
+    for line in details:
+        out.extend([f"*{_md(line)}*", ""])
     for table in report_tables(report):
         out.append(f"## {_md(table.title)}")
         out.append("")

@@ -1171,6 +1171,14 @@ class ActivityStore:
         if self.autosave and self._depth == 0:
             self.save()
 
+    def delete_contract(self, contract_id: str) -> None:
+        table = self._table(CONTRACTS)
+        with self._held():
+            table.remove(doc_ids=[d.doc_id for d in table.all() if d.get("id") == contract_id])
+            self._contracts.pop(contract_id, None)
+        if self.autosave and self._depth == 0:
+            self.save()
+
     # -- notifications ----------------------------------------------------------
     def subscribe(self, listener: Callable[[StoreEvent], None]) -> Callable[[], None]:
         self._listeners.append(listener)

@@ -114,3 +114,87 @@ def test_an_empty_plan_reports_zeros(tmp_path, capsys):
     assert code == 0
     assert "0 scheduled + 0 optional = 0 days." in out
     assert not (tmp_path / "new.json").exists()  # reading never creates the plan
+
+
+def test_default_year_is_the_latest_with_activities_when_todays_is_empty(plan_file, capsys):
+    code, out, _ = run(capsys, "--db", str(plan_file), "--today", "2026-12-01")
+    assert code == 0
+    assert out.startswith("Board report: plan year 2020/21 (1 Apr 2020 – 31 Mar 2021)")
+    assert (
+        "Which year: plan year 2026/27 (holding today, 1 Dec 2026) has no activities; "
+        "showing 2020/21, the latest plan year that has some." in out
+    )
+    # --plan-year as before, with no "which year" line.
+    code, out, _ = run(capsys, "--db", str(plan_file), "--today", "2026-12-01", "--plan-year",
+                       "2013/14")  # fmt: skip
+    assert out.startswith("Board report: plan year 2013/14") and "Which year" not in out
+
+
+# -- the Word board paper and -o -------------------------------------------------------------
+
+
+def test_docx_board_paper_equals_the_json_report(plan_file, tmp_path, capsys):
+    import docx
+
+    base = ("--db", str(plan_file), "--today", "2020-01-20", "--plan-year", "2019/20")
+    out_file = tmp_path / "report-2019-20.docx"
+    code, out, err = run(capsys, *base, "--format", "docx", "-o", str(out_file))
+    assert code == 0 and out == ""
+    assert (
+        f"wrote the docx report (plan year 2019/20 (1 Apr 2019 – 31 Mar 2020)) to {out_file}" in err
+    )
+    document = docx.Document(str(out_file))
+    _, json_out, _ = run(capsys, *base, "--format", "json")
+    summary = json.loads(json_out)["summary"]["text"]
+    assert summary in [p.text for p in document.paragraphs]
+    assert len(document.inline_shapes) == 1
+    assert not list(tmp_path.glob(".report-2019-20.docx.tmp*"))  # no temp file left
+
+
+def test_docx_needs_an_output_file(plan_file, capsys):
+    code, out, err = run(capsys, "--db", str(plan_file), "--format", "docx")
+    assert code == 2 and out == ""
+    assert "--format docx writes a Word file: give -o FILE" in err
+
+
+def test_output_replaces_a_file_and_writes_through_links_and_pipes(plan_file, tmp_path, capsys):
+    import os
+    import threading
+
+    base = ("--db", str(plan_file), "--today", "2013-11-05", "--format", "markdown")
+    target = tmp_path / "report.md"
+    target.write_text("old report\n")
+    assert run(capsys, *base, "-o", str(target))[0] == 0
+    assert target.read_text(encoding="utf-8").startswith("# Board report: plan year 2013/14")
+    # A symbolic link stays a link; its target gets the report.
+    real = tmp_path / "papers" / "board.md"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "latest.md"
+    link.symlink_to(real)
+    assert run(capsys, *base, "-o", str(link))[0] == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("# Board report")
+    # A FIFO is written through, not replaced by a file.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert run(capsys, *base, "-o", str(fifo))[0] == 0
+    reader.join(10)
+    assert got and got[0].startswith(b"# Board report")
+    assert fifo.is_fifo()
+    # "-" is standard output.
+    code, out, _ = run(capsys, *base, "-o", "-")
+    assert code == 0 and out.startswith("# Board report")
+
+
+def test_output_never_writes_over_the_plan_or_into_a_missing_folder(plan_file, tmp_path, capsys):
+    before = plan_file.read_bytes()
+    code, _, err = run(capsys, "--db", str(plan_file), "-o", str(plan_file))
+    assert code == 2 and "that is the plan file" in err
+    assert plan_file.read_bytes() == before
+    code, _, err = run(capsys, "--db", str(plan_file), "-o", str(tmp_path / "nope" / "r.md"))
+    assert code == 2 and "does not exist" in err
+    code, _, err = run(capsys, "--db", str(plan_file), "-o", str(tmp_path))
+    assert code == 2 and "is a folder" in err

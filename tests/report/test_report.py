@@ -32,6 +32,7 @@ from ctstui.report.summary import (
     build_report,
     choose_window,
     days_chart,
+    default_window,
     plan_year_from_meta,
     stated_totals_from_meta,
     to_csv,
@@ -172,7 +173,10 @@ CONTRACTS = [
 
 
 def _row(title, kind, theme, when, status, audience="Individual council", days=2.0):
+    # Seed 004: ACE funds the peer challenges, Sport England the sport programmes.
+    funder = ACE if kind is Kind.PEER_CHALLENGE else SPORT_ENGLAND if theme is Theme.SPORT else ""
     return Activity(
+        funder=funder,
         title=title,
         kind=kind,
         theme=theme,
@@ -523,6 +527,27 @@ def test_a_target_with_a_bad_query_is_reported_not_raised():
     assert target.flagged and target.check == "query error" and "nope" in target.error
 
 
+def test_only_activities_linked_to_the_contract_count_towards_it():
+    rows = plan_2019()
+    library = [a for a in rows if a.title == "Library peer challenge"]
+    library[0].funder = ""  # names no funder: listed, not counted
+    library[1].funder = "Another Funder"  # someone else's: not counted
+    library[2].funder = "ace"  # the contract's id: counted
+    library[3].funder = "ARTS COUNCIL ENGLAND"  # its funder, any case: counted
+    report = build_report(
+        rows, window=Window.of_plan_year(PY19), today=TODAY_2020, contracts=CONTRACTS
+    )
+    target = next(c for c in report.contracts if c.contract.id == "ace").targets[1]
+    assert (target.delivered, target.scheduled, target.needed) == (1, 4, 2)
+    assert target.unlinked == ["Library peer challenge"]
+    assert (
+        "1 activity names no funder, not counted: set its funder to 'Arts Council England'"
+        in to_text(report)
+    )
+    data = json.loads(to_json(report))
+    assert data["contracts"][0]["targets"][1]["unlinked_titles"] == ["Library peer challenge"]
+
+
 # -- since a date (history) -----------------------------------------------------------------------
 
 
@@ -586,7 +611,7 @@ def test_since_the_last_board_from_history(tmp_path):
     )
     since = report.since
     assert since is not None
-    assert [a.id for a in since.took_place] == [ids["culture"]]  # October, completed 15 Oct
+    assert [t.activity.id for t in since.took_place] == [ids["culture"]]  # completed 15 Oct
     assert [(c.title, c.old, c.new, c.on) for c in since.status_changes] == [
         ("Culture Academy", "tbc", "completed", date(2013, 10, 15)),
         ("Summer seminar", "planned", "cancelled", date(2013, 10, 25)),
@@ -599,9 +624,85 @@ def test_since_the_last_board_from_history(tmp_path):
         (ids["summer"], "cancelled"),
         (ids["sets"], "not in 000.txt"),
     ]
+    assert [a.id for a in since.next_up] == [ids["academy"], ids["tourism"]]
+    assert since.slipped == []  # the alumni day's September ended before the board
     text = to_text(report)
     assert "Took place (1 Oct 2013 – 5 Nov 2013)" in text
     assert "Sport Academy" in text and "RAG" in text
+
+
+def since_store(path) -> tuple[ActivityStore, dict[str, str]]:
+    """Changes between a board on 1 October 2013 and 5 November, in and out of 2013/14."""
+    clock = Clock()
+    store = ActivityStore(path, who="tester", clock=clock)
+
+    def add(title: str, when: str, status: Status = P) -> str:
+        activity = Activity(title=title, when=DateSpec.parse(when, PY13), status=status, days=1)
+        return store.add(activity).id
+
+    ids = {
+        "july": add("Heritage seminar", "10 July"),  # held in July, marked completed in Nov
+        "october": add("Culture seminar", "10 October"),  # held in the range, never marked
+        "academy": add("Sport Academy", "12/13 November"),
+        "later": add("Sport academy 2014", "July 2014"),  # 2014/15: not this report's
+    }
+    clock.at(date(2013, 10, 2))
+    store.set_status(ids["academy"], F)
+    store.set_status(ids["later"], F)
+    clock.at(date(2013, 10, 20))
+    store.set_status(ids["academy"], C)
+    clock.at(date(2013, 11, 4))
+    store.set_status(ids["july"], C, action="import")
+    store.set_status(ids["later"], C)
+    return store, ids
+
+
+def test_since_is_consistent_and_limited_to_the_window(tmp_path):
+    store, ids = since_store(tmp_path / "plan.json")
+    report = build_report(
+        store.activities(),
+        window=Window.of_plan_year(PY13),
+        today=TODAY_2013,
+        since=date(2013, 10, 1),
+    )
+    since = report.since
+    assert since is not None
+    # Every activity that became completed in the range took place, listed once;
+    # the July 2014 one belongs to 2014/15 and is nowhere in this report.
+    took = {t.activity.id: t.how for t in since.took_place}
+    assert took == {
+        ids["july"]: "marked completed 4 Nov 2013",
+        ids["academy"]: "marked completed 20 Oct 2013",
+    }
+    completed_changes = {c.activity_id for c in since.status_changes if c.new == "completed"}
+    assert completed_changes == set(took)
+    # Planned -> confirmed -> completed is one line.
+    [academy] = [c for c in since.status_changes if c.activity_id == ids["academy"]]
+    assert (academy.old, academy.new, academy.steps) == (
+        "planned",
+        "completed",
+        "planned → confirmed → completed",
+    )
+    assert [a.id for a in since.slipped] == [ids["october"]]
+    assert since.next_up == []
+    text = to_text(report)
+    assert "Nothing took place" not in text
+    assert "Sport academy 2014" not in text
+    assert "planned → confirmed → completed" in text
+    assert "Slipped: past their dates, not completed" in text
+    data = json.loads(to_json(report))["since"]
+    assert len(data["took_place"]) == 2 and data["took_place_days"] == 2
+    assert [a["title"] for a in data["slipped"]] == ["Culture seminar"]
+    # The 2014/15 report has the July 2014 change and nothing of 2013/14.
+    later = build_report(
+        store.activities(),
+        window=Window.of_plan_year(PlanYear(2014)),
+        today=TODAY_2013,
+        since=date(2013, 10, 1),
+    )
+    assert later.since is not None
+    assert [t.activity.id for t in later.since.took_place] == [ids["later"]]
+    assert {c.activity_id for c in later.since.status_changes} == {ids["later"]}
 
 
 # -- formats ---------------------------------------------------------------------------------------
@@ -687,3 +788,69 @@ def test_choose_window():
     ):
         with pytest.raises(ValueError):
             choose_window(TODAY_2013, **bad)
+
+
+def test_default_window_is_todays_plan_year_when_it_has_activities():
+    window = default_window(plan_2013(), TODAY_2013)
+    assert window.plan_year == PY13
+    assert window.reason == "plan year 2013/14 holds today (5 Nov 2013)"
+
+
+def test_default_window_falls_back_to_the_latest_plan_year_with_activities():
+    # Today is 2026/27: nothing then. Seed 000 is 2013/14 only.
+    window = default_window(plan_2013(), date(2026, 12, 1))
+    assert window.plan_year == PY13
+    assert window.reason == (
+        "plan year 2026/27 (holding today, 1 Dec 2026) has no activities; "
+        "showing 2013/14, the latest plan year that has some"
+    )
+    # With seed 004's rows too, 2020/21 (the Sport England renewal) is the latest.
+    assert default_window([*plan_2013(), *plan_2019()], date(2026, 12, 1)).plan_year == PlanYear(
+        2020
+    )
+    # An earlier today with activities of its own keeps its own year.
+    assert default_window([*plan_2013(), *plan_2019()], TODAY_2020).plan_year == PY19
+
+
+def test_default_window_counts_undated_activities_in_their_home_year():
+    undated = Activity(title="Up to 3 more sets", optional=True, days=1)
+    assert default_window([undated], date(2026, 12, 1), PY13).plan_year == PY13
+    # An empty plan: today's year, and the report says so.
+    empty = default_window([], date(2026, 12, 1))
+    assert empty.plan_year == PlanYear(2026) and "the plan has no activities" in empty.reason
+
+
+def test_the_report_says_which_year_and_why():
+    window = default_window(plan_2013(), date(2026, 12, 1))
+    report = build_report(plan_2013(), window=window, today=date(2026, 12, 1))
+    text = to_text(report)
+    assert text.startswith("Board report: plan year 2013/14")
+    assert "Which year: plan year 2026/27 (holding today, 1 Dec 2026) has no activities" in text
+    assert json.loads(to_json(report))["window"]["reason"] == window.reason
+    assert "*Which year: plan year 2026/27" in to_markdown(report)
+    # A year the user chose carries no reason line.
+    chosen = build_report(plan_2013(), window=Window.of_plan_year(PY13), today=TODAY_2013)
+    assert "Which year" not in to_text(chosen)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(PY13.start, PY13.end), (date(2013, 4, 1), date(2016, 3, 31)), (date(2013, 4, 1),
+                                                                     date(2023, 3, 31))],
+    ids=["one-year", "three-years", "ten-years"],
+)  # fmt: skip
+def test_the_text_chart_never_wraps_at_80_columns(start, end):
+    report = build_report(
+        plan_2013(), window=choose_window(TODAY_2013, start=start, end=end), today=TODAY_2013,
+        undated_year=PY13,
+    )  # fmt: skip
+    text = to_text(report).splitlines()
+    at = text.index("Days per month (n/d: no date)")
+    chart = text[at + 1 : text.index("", at)]
+    assert chart and all(len(line) <= 80 for line in chart)
+    assert any("█" in line for line in chart)
+    for width in (1, 5, 13, 30, 200):
+        assert all(len(line) <= width for line in days_chart(report, width=width))
+    # Every month (or group of months) with days shows a bar in the bottom row.
+    bottom = days_chart(report, width=76)[-2 if len(report.months) <= 12 else -3]
+    assert bottom.count("█") > 0
