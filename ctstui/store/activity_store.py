@@ -1062,7 +1062,9 @@ class ActivityStore:
             for change in reversed(step.changes) if reverse else step.changes:
                 state = change.before if reverse else change.after
                 if state is None:
-                    self._remove(change.activity_id)
+                    # Undoing an add takes the activity back out as if it had never
+                    # been: no tombstone (it may hold what could not be saved).
+                    self._remove(change.activity_id, tombstone=change.before is not None)
                 else:
                     self._put(Activity.from_dict(state))
         finally:
@@ -1110,14 +1112,14 @@ class ActivityStore:
             else:
                 self._sorted = None
 
-    def _remove(self, activity_id: str) -> None:
+    def _remove(self, activity_id: str, *, tombstone: bool = True) -> None:
         table = self._table(ACTIVITIES)
         with self.storage.mutex:
             doc_id = self._doc_ids.pop(activity_id, None)
             if doc_id is not None:
                 table.remove(doc_ids=[doc_id])
             gone = self._items.pop(activity_id, None)
-            if gone is not None:
+            if gone is not None and tombstone:
                 tombstone = Tombstone(gone, self.now())
                 graves = self._table(TOMBSTONES)
                 old = self._tombstones.pop(activity_id, None)

@@ -59,3 +59,10 @@ def test_a_delete_by_another_program_is_merged_with_its_tombstone(
     assert [t.id for t in mine.tombstones()] == [a.id]
     mine.save()
     assert [t.id for t in ActivityStore(plan_path).tombstones()] == [a.id]
+
+
+def test_undo_of_an_add_leaves_no_tombstone(store, make_activity):
+    added = store.add(make_activity("Arts council seminar"))
+    store.undo()
+    assert added.id not in store
+    assert store.tombstones() == []
