@@ -36,8 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-q",
         default="",
         metavar="QUERY",
-        help="export only activities matching QUERY (e.g. 'lead:SN' or 'theme:sport'); "
-        "a filtered feed keeps its own publication record",
+        help="export only activities matching QUERY (e.g. 'lead:SN' or 'theme:sport')",
     )
 
 
@@ -59,7 +58,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             include_planned="planned" in args.include,
             query=query,
             today=ctx.today_date(),
-            now=ctx.clock(),
         )
     except OSError as exc:
         raise CliError(f"{args.output}: cannot write the feed: {exc.strerror or exc}")

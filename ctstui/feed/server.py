@@ -10,10 +10,10 @@ Plain Python (standard library ``http.server``; no Textual).
 - Only GET and HEAD (anything else: 405 with ``Allow``); request lines over
   8 KiB (414), headers over 16 KiB or 100 fields (431) and requests with a
   body (413) are refused; idle connections time out.
-- The feed is rebuilt only when the plan file's (mtime_ns, size) or the date
-  changed.  The plan is opened read-only and never written: the server
-  builds from the publication state ``export-ics`` stored and keeps its own
-  advances (new SEQUENCE numbers, cancellation stamps) in memory.
+- The feed is rebuilt only when the plan file's (mtime_ns, size, inode) or
+  the date changed.  The plan is only read, never written, and the feed is
+  a pure function of it and the date: a restart serves the same bytes, ETag
+  and Last-Modified.
 - It binds 127.0.0.1 unless told otherwise.  Google Calendar fetches feeds
   from Google's servers, so a feed for Google must be at a public URL: copy
   the exported file to any web host, or run ``serve`` behind the team's web
@@ -42,13 +42,7 @@ from urllib.parse import unquote, urlsplit
 
 from ctstui.domain.query import Query
 from ctstui.domain.text import printable
-from ctstui.feed.ical import (
-    PUBLISHED_META,
-    build_feed,
-    calendar_name_for,
-    feed_key,
-    feed_state,
-)
+from ctstui.feed.ical import build_store_feed, calendar_name_for
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -71,12 +65,17 @@ class Feed:
 
     data: bytes
     etag: str
-    last_modified: datetime
+    last_modified: datetime | None  # None: the plan never published anything
     events: int
 
 
 class FeedSource:
-    """Builds the feed from the plan file, again only when the file (or the date) changed."""
+    """Builds the feed from the plan file, again only when the file (or the date) changed.
+
+    The feed is a pure function of the plan and the date (see
+    :mod:`ctstui.feed.ical`): a restarted server, or one on another machine,
+    serves the same bytes, ETag and Last-Modified for the same plan.
+    """
 
     def __init__(
         self,
@@ -85,22 +84,18 @@ class FeedSource:
         include_planned: bool = False,
         query: Query | None = None,
         today: Callable[[], date] | None = None,
-        now: Callable[[], datetime] | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         self.include_planned = include_planned
         self.query = query if query else None
-        self.key = feed_key(self.query, include_planned)
         self.name = calendar_name_for(self.db_path, self.query)
         self.slug = feed_slug(self.db_path)
         self._today = today or date.today
-        self._now = now or (lambda: datetime.now(UTC))
         self._log = log or (lambda message: None)
         self._lock = threading.Lock()
         self._key: tuple | None = None
         self._feed: Feed | None = None
-        self._memory: dict = {}  # publication state advanced by this server (never saved)
         self.builds = 0
 
     def current(self) -> Feed | None:
@@ -108,65 +103,32 @@ class FeedSource:
         with self._lock:
             try:
                 st = os.stat(self.db_path)
-                key = (st.st_mtime_ns, st.st_size, self._today())
+                key = (st.st_mtime_ns, st.st_size, st.st_ino, self._today())
             except OSError as exc:
                 self._log(f"cannot read {self.db_path}: {exc.strerror or exc}")
                 return self._feed
             if key != self._key or self._feed is None:
                 try:
-                    self._feed = self._build(st.st_mtime)
+                    self._feed = self._build(key[-1])
                     self._key = key
                 except Exception as exc:  # a damaged or half-written plan: keep the last feed
                     self._log(f"cannot build the feed from {self.db_path}: {exc}")
             return self._feed
 
-    def _build(self, mtime: float) -> Feed:
+    def _build(self, today: date) -> Feed:
         from ctstui.store.activity_store import ActivityStore
 
         store = ActivityStore(self.db_path, autosave=False)  # read-only use: nothing is saved
-        stored = feed_state(store.meta(PUBLISHED_META, {}), self.key)
-        state = _merge_state(stored, self._memory)
-        now = self._now()
-        result = build_feed(
-            store.activities(),
-            state,
-            now=now,
-            today=self._today(),
+        result = build_store_feed(
+            store,
+            today=today,
             include_planned=self.include_planned,
             query=self.query,
             calendar_name=self.name,
         )
-        self._memory = result.published
         self.builds += 1
-        file_time = datetime.fromtimestamp(int(mtime), UTC)
-        real_now = datetime.now(UTC).replace(microsecond=0)
-        modified = min(result.last_modified or file_time, real_now)
-        previous = self._feed
-        if (
-            previous is not None
-            and previous.data != result.data
-            and modified <= previous.last_modified
-        ):
-            # Changed bytes must never look as old as what a client already has
-            # (e.g. a cancellation dropped after its days passed).
-            modified = file_time if file_time > previous.last_modified else real_now
         etag = '"' + hashlib.sha256(result.data).hexdigest() + '"'
-        return Feed(result.data, etag, modified, result.events)
-
-
-def _merge_state(stored: dict, memory: dict) -> dict:
-    """The stored state, with this server's newer entries (higher SEQUENCE) on top."""
-    merged = dict(stored)
-    for ident, entry in memory.items():
-        old = merged.get(ident)
-        if old is None or _seq(entry) > _seq(old):
-            merged[ident] = entry
-    return merged
-
-
-def _seq(entry: object) -> int:
-    seq = entry.get("seq") if isinstance(entry, dict) else None
-    return seq if isinstance(seq, int) and not isinstance(seq, bool) else -1
+        return Feed(result.data, etag, result.last_modified, result.events)
 
 
 class _LimitedReader:
@@ -306,7 +268,8 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
 
     def _feed_headers(self, feed: Feed) -> None:
         self.send_header("ETag", feed.etag)
-        self.send_header("Last-Modified", format_datetime(feed.last_modified, usegmt=True))
+        if feed.last_modified is not None:
+            self.send_header("Last-Modified", format_datetime(feed.last_modified, usegmt=True))
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
 
@@ -318,7 +281,7 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
             strong = feed.etag
             return any(t == "*" or t == strong or t.removeprefix("W/") == strong for t in tags)
         ims = self.headers.get("If-Modified-Since")
-        if ims is None:
+        if ims is None or feed.last_modified is None:
             return False
         try:
             since = parsedate_to_datetime(ims)
@@ -434,7 +397,6 @@ def make_server(
     include_planned: bool = False,
     query: Query | str | None = None,
     today: Callable[[], date] | None = None,
-    now: Callable[[], datetime] | None = None,
     log: Callable[[str], None] | None = None,
 ) -> FeedHTTPServer:
     """A server for the plan at ``db_path`` (not yet serving: call ``serve_forever``).
@@ -444,9 +406,7 @@ def make_server(
     """
     if isinstance(query, str):
         query = Query.parse(query) if query.strip() else None
-    source = FeedSource(
-        db_path, include_planned=include_planned, query=query, today=today, now=now, log=log
-    )
+    source = FeedSource(db_path, include_planned=include_planned, query=query, today=today, log=log)
     cls = _FeedHTTPServer6 if ":" in host else FeedHTTPServer
     return cls((host, port), source, log=log)
 
