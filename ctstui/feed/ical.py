@@ -807,7 +807,7 @@ def export_feed(
     query: Query | str | None = None,
     today: date | None = None,
     calendar_name: str | None = None,
-    write: Callable[[Path, bytes], None] | None = None,
+    write: Callable[[Path, bytes], object] | None = None,
 ) -> ExportReport:
     """Build the feed from ``store`` and write it to ``path``; the plan is only read.
 
