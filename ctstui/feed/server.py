@@ -14,10 +14,10 @@ Plain Python (standard library ``http.server``; no Textual).
   the date changed.  The plan is only read, never written, and the feed is
   a pure function of it and the date: a restart serves the same bytes, ETag
   and Last-Modified.
-- It binds 127.0.0.1 unless told otherwise.  Google Calendar fetches feeds
-  from Google's servers, so a feed for Google must be at a public URL: copy
-  the exported file to any web host, or run ``serve`` behind the team's web
-  server (which can add HTTPS).
+- It binds 127.0.0.1 unless told otherwise.  The page says which calendar
+  apps subscribe to the address (Apple Calendar, Outlook, Thunderbird; khal
+  through vdirsyncer), which can only import it (calcurse), and how to
+  publish for Google (a public https address).
 """
 
 from __future__ import annotations
@@ -305,21 +305,48 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
         page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{e(source.name)}</title>
-<style>body{{font-family:sans-serif;max-width:42em;margin:2em auto;line-height:1.4}}
+<style>body{{font-family:sans-serif;max-width:46em;margin:2em auto;line-height:1.4}}
 code{{background:#eee;padding:0 .2em}}</style></head>
 <body><h1>{e(source.name)}</h1>
-<p>Confirmed activities from the plan as a calendar feed ({e(count)}).</p>
+<p>Confirmed activities from the plan as a calendar feed ({e(count)}).
+Feed address: <a href="{e(http_url)}"><code>{e(http_url)}</code></a></p>
+
+<h2>Subscribe (updates arrive by themselves)</h2>
 <ul>
-<li><a href="{e(webcal_url)}">Subscribe</a> (Apple Calendar, Outlook, Thunderbird):
+<li><a href="{e(webcal_url)}">Subscribe</a> opens the calendar app on this device:
 <code>{e(webcal_url)}</code></li>
-<li>Feed address for other calendars: <a href="{e(http_url)}"><code>{e(http_url)}</code></a></li>
+<li><b>Apple Calendar</b>: File &rarr; New Calendar Subscription, paste the feed address.</li>
+<li><b>Outlook</b>: Add calendar &rarr; Subscribe from web (Outlook on the web) or
+From Internet (Outlook for Windows), paste the feed address.</li>
+<li><b>Thunderbird</b>: New Calendar &rarr; On the Network, paste the feed address.</li>
+<li><b>khal</b> reads a folder, not an address: let <b>vdirsyncer</b> fetch the feed into
+a folder (an <code>http</code> storage with <code>url = "{e(http_url)}"</code> paired with a
+<code>filesystem</code> storage) and point khal at that folder; run
+<code>vdirsyncer sync</code> to update.</li>
 </ul>
-<p>Google Calendar fetches subscribed feeds from Google's own servers, so it cannot
-read a feed on this computer or the office network. For Google, publish the feed at
-a public (https) address: copy the file written by <code>ctstui export-ics -o FILE</code>
-to any web host, or run <code>ctstui serve</code> behind the team's web server and
-subscribe to its https address (the same path, <code>{e(path)}</code>).</p>
-<p>Calendars re-read the feed about every 12 hours.</p>
+
+<h2>Import only (a one-off copy)</h2>
+<ul>
+<li><b>calcurse</b> cannot subscribe: save the feed and run <code>calcurse -i FILE</code>.
+It keeps no event ids, so importing again adds every event a second time: remove the
+old ones first.</li>
+</ul>
+
+<h2>Google Calendar</h2>
+<p>Google fetches subscribed feeds from Google's own servers, so it cannot read a feed
+on this computer or the office network. Publish the feed at a public <b>https</b>
+address: copy the file written by <code>ctstui export-ics -o FILE</code> to any web
+host, or run <code>ctstui serve</code> behind the team's web server (which adds HTTPS)
+and subscribe to that address (the same path, <code>{e(path)}</code>) with
+Other calendars &rarr; From URL. Google re-reads it when it chooses (often less than
+once a day).</p>
+
+<h2>A shared CalDAV calendar</h2>
+<p>A team with Nextcloud, Radicale, Fastmail or another CalDAV server can have
+changes show at once: <code>ctstui publish CALENDAR-URL --user NAME --password-file
+FILE</code> puts the events into that calendar.</p>
+
+<p>Subscribed calendars re-read the feed about every 12 hours.</p>
 </body></html>
 """
         body = page.encode("utf-8")

@@ -173,7 +173,11 @@ def test_page_has_subscribe_links_and_google_note(serve):
     page = body.decode()
     assert "webcal://feeds.example.org/plan.ics" in page
     assert "http://feeds.example.org/plan.ics" in page
-    assert "Google" in page and "public" in page
+    assert "Google" in page and "public <b>https</b>" in page
+    for client in ("Apple Calendar", "Outlook", "Thunderbird", "khal", "vdirsyncer"):
+        assert client in page.split("Import only")[0]  # these subscribe
+    assert "calcurse" in page.split("Import only")[1].split("Google")[0]  # import only
+    assert 'url = "http://feeds.example.org/plan.ics"' in page
     resp, body = srv.request(path="/", headers={"Host": '"><script>alert(1)</script>'})
     assert b"<script>" not in body
     assert f"{srv.host}:{srv.port}/plan.ics".encode() in body
