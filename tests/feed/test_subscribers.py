@@ -252,3 +252,52 @@ def test_vdirsyncer_gets_every_event_and_every_change_and_khal_lists_them(served
             in_year.add(str(event["UID"]))
     assert len(in_year) >= 8
     assert listed_uids == in_year  # khal shows every event of the plan year, nothing else
+
+
+def test_calcurse_imports_the_feed(tmp_path):
+    """calcurse cannot subscribe; it imports a file (each event once)."""
+    calcurse = shutil.which("calcurse")
+    if calcurse is None:
+        pytest.skip("calcurse is not installed (apt-get install calcurse)")
+    plan = tmp_path / "plan.json"
+    shutil.copyfile(SAMPLE, plan)
+    feed = tmp_path / "plan.ics"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ctstui",
+            "--db",
+            str(plan),
+            "--today=" + TODAY,
+            "export-ics",
+            "-o",
+            str(feed),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    titles = {str(e["SUMMARY"]) for e in Calendar.from_ical(feed.read_bytes()).walk("VEVENT")}
+    home = tmp_path / "calcurse"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(tmp_path), "TERM": "dumb"}
+    done = subprocess.run(
+        [calcurse, "-D", str(home), "-i", str(feed)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    listed = subprocess.run(
+        [calcurse, "-D", str(home), "--input-datefmt=4", "-Q", "--from=2013-04-01", "--days=3000"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
+    assert listed.returncode == 0, listed.stderr
+    for title in titles:
+        assert title in listed.stdout, title
