@@ -686,10 +686,17 @@ def test_cli_include_planned_and_query(store, tmp_path, capsysbinary):
 
 
 def test_cli_empty_feed_warns(store, tmp_path, capsys):
+    store.add(act("Only planned", status=Status.PLANNED))
     out = tmp_path / "feed.ics"
     assert cli(tmp_path, "export-ics", "-o", str(out)) == 0
     assert "the feed is empty" in capsys.readouterr().err
     assert out.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+
+
+def test_cli_missing_plan_is_an_error_and_nothing_is_made(tmp_path, capsys):
+    assert cli(tmp_path, "export-ics", "-o", str(tmp_path / "feed.ics")) == 2
+    assert "no plan file to export" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_errors_exit_2(store, tmp_path, capsys):
