@@ -446,11 +446,25 @@ class _Selection:
 
     def last_shown(self, activity: Activity) -> _Shown | None:
         """The newest earlier version the feed showed, if any."""
+        if not self._ever_in_a_feed_status(activity):
+            return None  # most planned and TBC activities: no versions to rebuild
         for version in earlier_versions(activity):
             shown = self.show(version)
             if isinstance(shown, _Shown):
                 return shown
         return None
+
+    def _ever_in_a_feed_status(self, activity: Activity) -> bool:
+        wanted = {Status.CONFIRMED.value, Status.COMPLETED.value}
+        if self.include_planned:
+            wanted.add(Status.PLANNED.value)
+        if activity.status.value in wanted:
+            return True
+        for entry in activity.history:
+            pair = entry.changes.get("status")
+            if isinstance(pair, list) and pair and pair[0] in wanted:
+                return True
+        return False
 
     def leave_note(self, activity: Activity | None) -> str:
         if activity is None:
