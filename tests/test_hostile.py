@@ -222,7 +222,7 @@ def server(tmp_path_factory):
     hostile_plan(path, "Academy")
     (folder / "plan.json.bak").write_bytes(path.read_bytes())
     (folder / "secret.txt").write_text("SECRET")
-    srv = make_server(path, port=0, today=lambda: date(2013, 5, 1), now=lambda: NOW)
+    srv = make_server(path, port=0, today=lambda: date(2013, 5, 1))
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
     thread.start()

@@ -30,6 +30,7 @@ COMMANDS = (
     CommandSpec("done", "done_cmd", "mark an activity completed"),
     CommandSpec("export-ics", "export_ics", "write confirmed activities as an .ics feed"),
     CommandSpec("serve", "serve", "serve the .ics feed over HTTP (read-only)"),
+    CommandSpec("publish", "publish_cmd", "push the feed's events to a CalDAV calendar"),
     CommandSpec("report", "report_cmd", "board-report summaries and funder targets"),
     CommandSpec("contract", "contract_cmd", "list, add, edit or remove funder contracts"),
 )

@@ -1,9 +1,11 @@
 """``ctstui export-ics``: the confirmed activities as an .ics feed to subscribe to.
 
 The work is done by :mod:`ctstui.feed.ical`; this module parses options, writes the
-file (atomically) or stdout, and reports: how many events, which confirmed
-activities were left out and why, and the cancellations.  The report goes to
-stdout when writing a file, to stderr when the feed itself goes to stdout.
+feed (:mod:`ctstui.cli.write_out`: an ordinary file atomically, a device, pipe or
+``-`` written through, a link followed) and reports: how many events, which
+confirmed activities were left out and why, and the cancellations.  The report
+goes to stdout when writing a file, to stderr when the feed itself goes to stdout.
+The plan is only read.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 import sys
 
 from ctstui.cli.context import CliError, Context
+from ctstui.cli.write_out import STDOUT, write_output
 from ctstui.domain.query import Query, QueryError
 from ctstui.domain.text import printable
 from ctstui.feed.ical import export_feed
@@ -22,7 +25,11 @@ HELP = "write confirmed activities as an .ics calendar feed (to a file or stdout
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "-o", "--output", metavar="FILE", help="write the feed to FILE (default: stdout)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the feed to FILE (default, or '-': standard output); a link is "
+        "followed, a device or pipe written into",
     )
     parser.add_argument(
         "--include",
@@ -36,8 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-q",
         default="",
         metavar="QUERY",
-        help="export only activities matching QUERY (e.g. 'lead:SN' or 'theme:sport'); "
-        "a filtered feed keeps its own publication record",
+        help="export only activities matching QUERY (e.g. 'lead:SN' or 'theme:sport')",
     )
 
 
@@ -51,19 +57,22 @@ def parse_query_option(text: str) -> Query | None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     query = parse_query_option(args.query or "")
+    to_stdout = args.output in (None, STDOUT)
+    if not ctx.db_path.is_file():
+        raise CliError(f"{ctx.db_path}: no plan file to export (give --db PATH)")
     store = ctx.open_store()
     try:
         report = export_feed(
             store,
-            args.output,
+            None if to_stdout else args.output,
             include_planned="planned" in args.include,
             query=query,
             today=ctx.today_date(),
-            now=ctx.clock(),
+            write=write_output,
         )
     except OSError as exc:
         raise CliError(f"{args.output}: cannot write the feed: {exc.strerror or exc}")
-    if args.output is None:
+    if to_stdout:
         write_bytes(ctx.out, report.result.data)
         summary = ctx.err
     else:

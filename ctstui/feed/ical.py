@@ -1,36 +1,28 @@
 """The .ics feed: confirmed activities as all-day events people can subscribe to.
 
 Plain Python (no Textual).  A subscribed feed is re-read for months, so it has
-to be right and *stable*:
+to be right and *stable*, and the same whoever builds it:
 
-- every VEVENT's UID is the activity's stored uuid (never TinyDB's doc_id,
-  which TinyDB reuses after a delete, nor a title or position);
-- DTSTAMP and LAST-MODIFIED come from the activity's last change, so an
-  unchanged plan exports byte-identical bytes (and HTTP ETags hold);
-- SEQUENCE rises whenever a published field changes;
-- an activity that was published and then leaves the feed (cancelled, back to
-  TBC, its date no longer a fixed day, deleted, or no longer matching a
-  filtered feed's query) is emitted with STATUS:CANCELLED and SEQUENCE+1 until
-  its last published day has passed, then dropped.
-
-Publication state
------------------
-To do this the plan remembers what each feed published: the plan-level meta
-value ``"published"`` is ``{feed key: {activity id: entry}}`` (see
-:func:`feed_key`).  The unfiltered feed is ``"all"``; ``--include planned`` and
-``--query`` exports are *different feeds* (different subscribers) with their
-own state, so a filtered export never cancels what it did not select, yet an
-activity that leaves a filtered feed (say its lead changed) is cancelled *in
-that feed*.  An entry holds ``seq`` (SEQUENCE last published), ``digest`` (of
-the published fields), ``start``/``end`` (last published days, inclusive),
-``title``; a cancelled one also ``cancelled`` (its DTSTAMP, kept so the bytes
-stay stable) and ``note``; once its days have passed an entry for an activity
-that still exists shrinks to ``{"seq": n, "dropped": true}`` so a later
-re-confirmation continues the sequence.
-
-``export-ics`` (and the TUI's Export) record publication: :func:`export_feed`
-writes the state back, only when it changed.  ``serve`` never writes the plan:
-it builds from the stored state and keeps its own advances in memory.
+- the feed is a pure function of the plan (its activities with their
+  history, and the store's tombstones of deleted ones) and today's date.
+  Nothing about publication is remembered anywhere: ``export-ics`` and
+  ``serve`` only read the plan, and any process, after any restart, on any
+  machine, writes the same bytes from the same plan;
+- every VEVENT's UID is the activity's stored uuid; the VCALENDAR has no UID
+  (vdirsyncer copies calendar properties into each split item and would give
+  every event the calendar's UID);
+- SEQUENCE counts the activity's recorded changes to *published* fields
+  (:data:`PUBLISHED_FIELDS`, and the "dropped by a later import" note line),
+  DTSTAMP and LAST-MODIFIED are the time of the last of them, CREATED the
+  activity's creation; a change to an unpublished field (notes, days, funder)
+  leaves the feed byte-identical.  History only grows, so neither goes down;
+- an activity that was published and then left the feed (cancelled, back to
+  TBC or planned, its date no longer a fixed day, flagged as no longer in the
+  plan by a later import, deleted, or no longer matching a filtered feed's
+  query) is sent with STATUS:CANCELLED until its last published day has
+  passed, then left out.  Whether and when it was published is read from its
+  history; a deletion is the store's tombstone (the activity as it last was,
+  and when it was deleted: one more change, stamped with that time).
 
 Fast path
 ---------
@@ -44,29 +36,31 @@ straightforward one-``Event``-at-a-time icalendar build (see
 
 from __future__ import annotations
 
-import hashlib
 import re
-import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from icalendar import Calendar, vDuration
 from icalendar.parser import _escape_char, _foldline
 
-from ctstui.domain.dates import Precision
-from ctstui.domain.model import Activity, Status, iso_utc
+from ctstui.domain.dates import DateParseError, DateSpec, Precision
+from ctstui.domain.model import Activity, HistoryEntry, Kind, Rag, Status, Theme
+from ctstui.domain.planview import plan_year_of
 from ctstui.domain.query import Query
 
-PUBLISHED_META = "published"
+if TYPE_CHECKING:
+    from ctstui.store.activity_store import ActivityStore, Tombstone
+
 PRODID = "-//ctstui//Culture Tourism Sport planner//EN"
 TIMEZONE = "Europe/London"
 REFRESH = timedelta(hours=12)
-DEFAULT_FEED = "all"
-# Namespace for calendar UIDs derived from the feed (uuid5), so they are fixed.
-_UID_NAMESPACE = uuid.UUID("5b0e54a2-8f0c-4c8e-9d55-2f6f3c1c7a10")
+# The stamp of an activity with no recorded time at all (a hand-made file): fixed,
+# so the feed stays the same from one build to the next.
+NO_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 TENTATIVE = "TENTATIVE"
 CONFIRMED = "CONFIRMED"
@@ -74,21 +68,42 @@ CANCELLED = "CANCELLED"
 
 _FEED_STATUS = {Status.CONFIRMED: CONFIRMED, Status.COMPLETED: CONFIRMED}
 
+# The fields a VEVENT shows (SUMMARY, DTSTART/DTEND, LOCATION, CATEGORIES, STATUS and
+# the DESCRIPTION's lines): a recorded change to one of them is a published change.
+PUBLISHED_FIELDS = frozenset(
+    {
+        "title",
+        "kind",
+        "theme",
+        "place",
+        "when",
+        "status",
+        "optional",
+        "rag",
+        "audience",
+        "places",
+        "leads",
+        "link",
+        "programme",
+    }
+)
+
 
 # -- records ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class EventRecord:
-    """One VEVENT, as plain values (rendered by :func:`render_feed`)."""
+    """One VEVENT, as plain values (rendered by :func:`render_event`)."""
 
     uid: str
     summary: str
     start: date
     end: date  # exclusive (the day after the last day), as DTEND;VALUE=DATE wants
-    stamp: datetime  # UTC; also LAST-MODIFIED
+    stamp: datetime  # UTC: DTSTAMP and LAST-MODIFIED, the last published change
     sequence: int
     status: str  # CONFIRMED, TENTATIVE or CANCELLED
+    created: datetime | None = None
     description: str = ""
     location: str = ""
     categories: tuple[str, ...] = ()
@@ -96,10 +111,10 @@ class EventRecord:
 
 @dataclass(frozen=True, slots=True)
 class FeedHeader:
-    """The VCALENDAR's own properties."""
+    """The VCALENDAR's own properties (no UID: see the module's notes)."""
 
     name: str
-    uid: str
+    description: str = ""
     prodid: str = PRODID
     timezone: str = TIMEZONE
     refresh: timedelta = REFRESH
@@ -112,21 +127,17 @@ class FeedResult:
     ``events`` counts every VEVENT written, ``cancelled`` those among them
     that are cancellation notices.  ``left_out`` lists the candidates
     (confirmed/completed, and planned when included) that have no fixed day,
-    with the reason.  ``published`` is the feed's new publication state.
+    with the reason.  ``last_modified`` is the feed's Last-Modified (None for a
+    plan that never published anything).
     """
 
     data: bytes
-    published: dict
     events: int
     left_out: list[tuple[Activity, str]]
     cancelled: int
+    last_modified: datetime | None
     records: list[EventRecord] = field(default_factory=list, repr=False)
     header: FeedHeader | None = None
-
-    @property
-    def last_modified(self) -> datetime | None:
-        """The newest DTSTAMP in the feed (None for an empty feed)."""
-        return max((r.stamp for r in self.records), default=None)
 
     @property
     def empty(self) -> bool:
@@ -138,19 +149,25 @@ class FeedResult:
 # C0 controls except TAB/LF/CR, DEL, C1 controls, lone surrogates: never valid in a
 # TEXT value (RFC 5545 3.3.11) and rejected by strict parsers.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Bidirectional controls (embeddings, overrides, isolates, marks): a title holding
+# U+202E would show reversed, hiding what it says, in every subscriber's calendar.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _LINE_BREAKS = re.compile("\r\n|[\r\n\u2028\u2029]")
 _ONE_LINE = re.compile(r"\s*(?:\r\n|[\r\n\u2028\u2029])\s*")
 
 
-_DIRTY = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_DIRTY = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{BIDI_CONTROLS}]")
 
 
 def clean_text(text: str) -> str:
-    """Multi-line text safe for a TEXT value: line breaks kept (as LF), controls dropped."""
+    """Multi-line text safe for a TEXT value: line breaks kept (as LF), controls and
+    bidirectional controls dropped."""
     if _DIRTY.search(text) is None:
         return text
     text = text.replace("\t", " ")
     text = _LINE_BREAKS.sub("\n", text)
+    text = _BIDI.sub("", text)
     return _CONTROL.sub(lambda m: "\ufffd" if "\ud800" <= m.group(0) <= "\udfff" else "", text)
 
 
@@ -173,11 +190,6 @@ def parse_stamp(text: str | None) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(microsecond=0)
-
-
-def activity_stamp(activity: Activity) -> datetime | None:
-    """The activity's last change (``updated``, else ``created``) in UTC."""
-    return parse_stamp(activity.updated) or parse_stamp(activity.created)
 
 
 def feed_window(activity: Activity) -> tuple[date, date] | str:
@@ -229,65 +241,144 @@ def _ics_stamp(moment: datetime) -> str:
     )
 
 
-# -- feeds and their state ----------------------------------------------------------------
+# -- the plan's own record of publication ---------------------------------------------
+
+# The note line an import adds to an activity the imported file no longer lists
+# (ctstui.importing.importer.missing_note; a test keeps the two in step).
+_DROPPED_LINE = re.compile(
+    r"^\s*not in .+ \(imported [0-9]{4}-[0-9]{2}-[0-9]{2}\)\s*$", re.MULTILINE
+)
 
 
-def feed_key(query: Query | str | None = None, include_planned: bool = False) -> str:
-    """Which feed an export is: ``"all"``, ``"all+planned"``, ``"query:lead:SN"``...
-
-    Queries are normalised (``Term.__str__``), so spacing does not make a new feed.
-    """
-    if isinstance(query, str):
-        query = Query.parse(query) if query.strip() else None
-    base = DEFAULT_FEED
-    if query:
-        base = "query:" + " ".join(str(t) for t in query.terms)
-    return base + ("+planned" if include_planned else "")
+def is_dropped(notes: object) -> bool:
+    """True when a later import flagged the activity as no longer in the plan."""
+    return isinstance(notes, str) and "not in " in notes and bool(_DROPPED_LINE.search(notes))
 
 
-def calendar_uid(name: str, key: str) -> str:
-    """A fixed calendar UID for a feed (the same on every export and in ``serve``)."""
-    return str(uuid.uuid5(_UID_NAMESPACE, f"{key}\n{name}"))
-
-
-def calendar_name_for(plan_path: Path | str | None, query: Query | str | None = None) -> str:
-    """The NAME subscribers see: the plan file's name, and the query of a filtered feed."""
-    stem = Path(plan_path).stem if plan_path else "plan"
-    name = f"ctstui: {stem}"
-    if isinstance(query, Query):
-        query = query.text
-    if query and query.strip():
-        name += f" ({' '.join(query.split())})"
-    return clean_line(name)
-
-
-def feed_state(all_state: object, key: str) -> dict:
-    """One feed's publication state out of the stored meta value (never mutated)."""
-    if not isinstance(all_state, Mapping):
-        return {}
-    state = all_state.get(key)
-    return dict(state) if isinstance(state, Mapping) else {}
-
-
-def _entry_ok(entry: object) -> bool:
-    if not isinstance(entry, Mapping):
+def _changes_published(entry: HistoryEntry) -> bool:
+    changes = entry.changes
+    if not changes:
         return False
-    seq = entry.get("seq")
-    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-        return False
-    if entry.get("dropped"):
+    if not PUBLISHED_FIELDS.isdisjoint(changes):
         return True
+    notes = changes.get("notes")
+    return (
+        isinstance(notes, list) and len(notes) == 2 and is_dropped(notes[0]) != is_dropped(notes[1])
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """SEQUENCE, DTSTAMP/LAST-MODIFIED and CREATED of an activity, from its history."""
+
+    sequence: int
+    stamp: datetime
+    created: datetime
+
+
+def publication(activity: Activity) -> Publication:
+    """Count the recorded changes to published fields; the last one's time is the stamp.
+
+    An activity with no history (a hand-made file) uses ``updated``, else ``created``.
+    """
+    history = activity.history
+    created = (
+        parse_stamp(activity.created)
+        or (parse_stamp(history[0].at) if history else None)
+        or parse_stamp(activity.updated)
+        or NO_TIME
+    )
+    if not history:
+        return Publication(0, parse_stamp(activity.updated) or created, created)
+    sequence = 0
+    stamp = created
+    for entry in history:
+        if _changes_published(entry):
+            sequence += 1
+            stamp = max(stamp, parse_stamp(entry.at) or stamp)
+    return Publication(sequence, stamp, created)
+
+
+_ENUMS: dict[str, type] = {"kind": Kind, "theme": Theme, "status": Status, "rag": Rag}
+_TEXT_FIELDS = frozenset({"title", "place", "audience", "link", "programme", "notes"})
+
+
+def earlier_when(text: object, newer: DateSpec) -> DateSpec:
+    """The window of an earlier date text, as the plan read it.
+
+    History records a date's text only.  A text with its year written is exact;
+    one without ("14 May") was read in the plan year of the date that replaced
+    it when that one had no year written either (an edit or import reads both
+    in one plan year).  Anything else is unknown: that version counts as not on
+    fixed days, never as a guessed date.
+    """
+    text = str(text)
     try:
-        start = date.fromisoformat(entry["start"])
-        end = date.fromisoformat(entry["end"])
-    except (KeyError, TypeError, ValueError):
-        return False
-    return start <= end < date.max and isinstance(entry.get("title", ""), str)
+        return DateSpec.parse(text)
+    except DateParseError:
+        pass
+    year_written = True
+    try:
+        DateSpec.parse(newer.text)
+    except DateParseError:
+        year_written = False
+    if not year_written and newer.start is not None:
+        try:
+            return DateSpec.parse(text, plan_year_of(newer.start))
+        except DateParseError:
+            pass
+    return DateSpec(text)
 
 
-def _digest(*parts: object) -> str:
-    text = "\x1f".join(str(p) for p in parts)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+def _from_json(name: str, value: object, newer: Activity) -> object:
+    """A history value (as :meth:`Activity.field_value` records it) back as a field value."""
+    if name in _ENUMS:
+        return _ENUMS[name](value)
+    if name == "when":
+        return earlier_when(value, newer.when)
+    if name in _TEXT_FIELDS:
+        if not isinstance(value, str):
+            raise TypeError(name)
+        return value
+    if name == "leads":
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise TypeError(name)
+        return list(value)
+    if name == "places":
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise TypeError(name)
+        return value
+    if name == "optional":
+        if not isinstance(value, bool):
+            raise TypeError(name)
+        return value
+    raise KeyError(name)
+
+
+_REPLAYED = PUBLISHED_FIELDS | {"notes"}
+
+
+def earlier_versions(activity: Activity) -> Iterable[Activity]:
+    """The activity as it was before each recorded change, newest first.
+
+    Stops at a history entry it cannot read back (a hand-edited file).
+    """
+    version = activity
+    for entry in reversed(activity.history):
+        changes = {
+            name: pair[0]
+            for name, pair in entry.changes.items()
+            if name in _REPLAYED and isinstance(pair, list) and len(pair) == 2
+        }
+        if not changes:
+            continue
+        try:
+            version = version.copy(
+                **{name: _from_json(name, old, version) for name, old in changes.items()}
+            )
+        except (ValueError, TypeError, KeyError):
+            return
+        yield version
 
 
 # -- building ----------------------------------------------------------------------------------
@@ -316,16 +407,14 @@ def describe(activity: Activity) -> str:
     return clean_text("\n".join(lines))
 
 
-def _leave_note(activity: Activity | None, selected: bool, include_planned: bool) -> str:
-    if activity is None:
-        return "It was removed from the plan."
-    if activity.status is Status.CANCELLED:
-        return "It was cancelled."
-    if not selected:
-        return "It no longer matches this feed's filter."
-    if _feed_status(activity, include_planned) is None:
-        return f"It is no longer confirmed (now {activity.status.value})."
-    return "Its date is no longer a fixed day."
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """What a feed shows of an activity (one version of it)."""
+
+    summary: str
+    first: date
+    last: date
+    status: str
 
 
 def _feed_status(activity: Activity, include_planned: bool) -> str | None:
@@ -335,188 +424,272 @@ def _feed_status(activity: Activity, include_planned: bool) -> str | None:
     return status
 
 
-def build_feed(
-    activities: Iterable[Activity],
-    published: Mapping | None = None,
-    *,
-    now: datetime,
-    today: date,
-    include_planned: bool = False,
-    query: Query | str | None = None,
-    calendar_name: str = "ctstui",
-    uid: str | None = None,
-) -> FeedResult:
-    """Build one feed and its new publication state.
+class _Selection:
+    """Which activities (or versions of one) a feed shows."""
 
-    ``activities`` is the whole plan (a query, if any, is applied here, so
-    activities that leave a filtered feed are told apart from deleted ones);
-    ``published`` is this feed's stored state (see :func:`feed_state`), which
-    is never mutated.  ``now`` stamps the cancellation of a deleted activity
-    (once: the stamp is kept in the state); ``today`` decides when a
-    cancellation has run its course.
-    """
-    records, state, left_out, cancelled = plan_feed(
-        activities,
-        published,
-        now=now,
-        today=today,
-        include_planned=include_planned,
-        query=query,
-    )
-    key = feed_key(query, include_planned)
-    header = FeedHeader(name=clean_line(calendar_name), uid=uid or calendar_uid(calendar_name, key))
-    return FeedResult(
-        data=render_feed(header, records),
-        published=state,
-        events=len(records),
-        left_out=left_out,
-        cancelled=cancelled,
-        records=records,
-        header=header,
+    def __init__(self, include_planned: bool, query: Query | None) -> None:
+        self.include_planned = include_planned
+        self.query = query
+
+    def show(self, activity: Activity) -> _Shown | str | None:
+        """What the feed shows of it; a reason if it is a candidate with no fixed day;
+        None if it is not in this feed."""
+        status = _feed_status(activity, self.include_planned)
+        if status is None or is_dropped(activity.notes):
+            return None
+        if self.query is not None and not self.query.matches(activity):
+            return None
+        window = feed_window(activity)
+        if isinstance(window, str):
+            return window
+        return _Shown(clean_line(activity.title) or "(untitled)", window[0], window[1], status)
+
+    def last_shown(self, activity: Activity) -> _Shown | None:
+        """The newest earlier version the feed showed, if any."""
+        if not self._ever_in_a_feed_status(activity):
+            return None  # most planned and TBC activities: no versions to rebuild
+        for version in earlier_versions(activity):
+            shown = self.show(version)
+            if isinstance(shown, _Shown):
+                return shown
+        return None
+
+    def _ever_in_a_feed_status(self, activity: Activity) -> bool:
+        wanted = {Status.CONFIRMED.value, Status.COMPLETED.value}
+        if self.include_planned:
+            wanted.add(Status.PLANNED.value)
+        if activity.status.value in wanted:
+            return True
+        for entry in activity.history:
+            pair = entry.changes.get("status")
+            if isinstance(pair, list) and pair and pair[0] in wanted:
+                return True
+        return False
+
+    def leave_note(self, activity: Activity | None) -> str:
+        if activity is None:
+            return "It was removed from the plan."
+        if activity.status is Status.CANCELLED:
+            return "It was cancelled."
+        if is_dropped(activity.notes):
+            return "It is no longer in the plan: a later import did not list it."
+        if self.query is not None and not self.query.matches(activity):
+            return "It no longer matches this feed's filter."
+        if _feed_status(activity, self.include_planned) is None:
+            return f"It is no longer confirmed (now {activity.status.value})."
+        return "Its date is no longer a fixed day."
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _cancellation(ident: str, shown: _Shown, pub: Publication, note: str) -> EventRecord:
+    return EventRecord(
+        uid=clean_line(ident),
+        summary=f"Cancelled: {shown.summary}",
+        start=shown.first,
+        end=shown.last + timedelta(days=1),
+        stamp=pub.stamp,
+        sequence=pub.sequence,
+        status=CANCELLED,
+        created=pub.created,
+        description=clean_text(f"Cancelled. {note}"),
     )
 
 
 def plan_feed(
     activities: Iterable[Activity],
-    published: Mapping | None = None,
+    tombstones: Iterable[Tombstone] = (),
     *,
-    now: datetime,
     today: date,
     include_planned: bool = False,
     query: Query | str | None = None,
-) -> tuple[list[EventRecord], dict, list[tuple[Activity, str]], int]:
-    """The feed's events (sorted), its new state, the left-out candidates, cancellations."""
+) -> FeedPlan:
+    """The feed's events (sorted), the left-out candidates, and its Last-Modified.
+
+    ``activities`` is the whole plan (a query, if any, is applied here, so
+    activities that leave a filtered feed are told apart from deleted ones);
+    ``tombstones`` the store's deleted activities.  ``today`` decides when a
+    cancellation has run its course (its last day is before today).
+    """
     if isinstance(query, str):
         query = Query.parse(query) if query.strip() else None
-    everyone = list(activities)
-    by_id = {a.id: a for a in everyone}
-    chosen = query.filter(everyone) if query else everyone
-    selected_ids = {a.id for a in chosen} if query else None
-    previous = {k: v for k, v in (published or {}).items() if isinstance(k, str) and _entry_ok(v)}
-    now = now.astimezone(UTC).replace(microsecond=0)
-    state: dict[str, dict] = {}
+    selection = _Selection(include_planned, query or None)
     records: list[EventRecord] = []
     left_out: list[tuple[Activity, str]] = []
-
-    for a in chosen:
-        status = _feed_status(a, include_planned)
-        if status is None:
-            continue
-        window = feed_window(a)
-        if isinstance(window, str):
-            left_out.append((a, window))
-            continue
-        first, last = window
-        summary = clean_line(a.title) or "(untitled)"
-        description = describe(a)
-        location = clean_line(a.place)
-        categories = (a.theme.value, a.kind.value)
-        start_iso, end_iso = first.isoformat(), last.isoformat()
-        digest = _digest(summary, description, location, *categories, start_iso, end_iso, status)
-        old = previous.get(a.id)
-        if old is None:
-            seq = 0
-        elif old.get("digest") == digest and not old.get("cancelled") and not old.get("dropped"):
-            seq = old["seq"]
-        else:
-            seq = old["seq"] + 1
-        stamp = activity_stamp(a)
-        entry = {
-            "seq": seq,
-            "digest": digest,
-            "start": start_iso,
-            "end": end_iso,
-            "title": summary,
-        }
-        if stamp is None:  # no usable timestamp: keep the first one we used
-            stamp = (parse_stamp(old.get("stamp")) if old else None) or now
-            entry["stamp"] = iso_utc(stamp)
-        state[a.id] = entry
-        records.append(
-            EventRecord(
-                uid=clean_line(a.id),
-                summary=summary,
-                start=first,
-                end=last + timedelta(days=1),
-                stamp=stamp,
-                sequence=seq,
-                status=status,
-                description=description,
-                location=location,
-                categories=categories,
-            )
-        )
-
+    moments: list[datetime] = []  # every time the feed's bytes changed
     cancelled = 0
-    for ident, old in previous.items():
-        if ident in state:
-            continue
-        activity = by_id.get(ident)
-        if old.get("dropped"):
-            if activity is not None:
-                state[ident] = {"seq": old["seq"], "dropped": True}
-            continue
-        first, last = date.fromisoformat(old["start"]), date.fromisoformat(old["end"])
-        if last < today:  # its days have passed: stop sending the cancellation
-            if activity is not None:
-                state[ident] = {"seq": old["seq"], "dropped": True}
-            continue
-        if old.get("cancelled") and parse_stamp(old["cancelled"]):
-            entry = dict(old)
-        else:
-            selected = selected_ids is None or ident in selected_ids
-            stamp = (activity_stamp(activity) if activity else None) or now
-            entry = {
-                "seq": old["seq"] + 1,
-                "digest": old.get("digest", ""),
-                "start": old["start"],
-                "end": old["end"],
-                "title": clean_line(old.get("title", "")),
-                "cancelled": iso_utc(stamp),
-                "note": _leave_note(activity, selected, include_planned),
-            }
-        state[ident] = entry
-        title = entry["title"] or "(untitled)"
-        records.append(
-            EventRecord(
-                uid=clean_line(ident),
-                summary=f"Cancelled: {title}",
-                start=first,
-                end=last + timedelta(days=1),
-                stamp=parse_stamp(entry["cancelled"]) or now,
-                sequence=entry["seq"],
-                status=CANCELLED,
-                description=clean_text(f"Cancelled. {entry.get('note', '')}".strip()),
-            )
-        )
+    present: set[str] = set()
+
+    def leaving(ident: str, shown: _Shown | None, pub: Publication, note: str) -> None:
+        nonlocal cancelled
+        if shown is None:
+            return
+        if shown.last < today:  # its days have passed: the cancellation is no longer sent
+            moments.append(max(pub.stamp, _start_of(shown.last + timedelta(days=1))))
+            return
+        records.append(_cancellation(ident, shown, pub, note))
         cancelled += 1
 
+    for a in activities:
+        present.add(a.id)
+        shown = selection.show(a)
+        if isinstance(shown, _Shown):
+            pub = publication(a)
+            records.append(
+                EventRecord(
+                    uid=clean_line(a.id),
+                    summary=shown.summary,
+                    start=shown.first,
+                    end=shown.last + timedelta(days=1),
+                    stamp=pub.stamp,
+                    sequence=pub.sequence,
+                    status=shown.status,
+                    created=pub.created,
+                    description=describe(a),
+                    location=clean_line(a.place),
+                    categories=(a.theme.value, a.kind.value),
+                )
+            )
+            continue
+        if isinstance(shown, str):
+            left_out.append((a, shown))
+        if not a.history:
+            continue  # no record of earlier versions: nothing was published to take back
+        last = selection.last_shown(a)
+        if last is not None:
+            leaving(a.id, last, publication(a), selection.leave_note(a))
+
+    for grave in tombstones:
+        if grave.id in present:
+            continue
+        gone = grave.activity
+        deleted = grave.deleted.astimezone(UTC).replace(microsecond=0)
+        moments.append(deleted)
+        before = publication(gone)
+        pub = Publication(before.sequence + 1, max(before.stamp, deleted), before.created)
+        shown = selection.show(gone)
+        last = shown if isinstance(shown, _Shown) else selection.last_shown(gone)
+        leaving(gone.id, last, pub, selection.leave_note(None))
+
     records.sort(key=lambda r: (r.start, r.end, r.uid))
-    return records, state, left_out, cancelled
+    moments.extend(r.stamp for r in records)
+    return FeedPlan(records, left_out, cancelled, max(moments, default=None))
+
+
+@dataclass
+class FeedPlan:
+    """:func:`plan_feed`'s answer, before rendering."""
+
+    records: list[EventRecord]
+    left_out: list[tuple[Activity, str]]
+    cancelled: int
+    last_modified: datetime | None
+
+
+def calendar_name_for(plan_path: Path | str | None, query: Query | str | None = None) -> str:
+    """The NAME subscribers see: the plan file's name, and the query of a filtered feed."""
+    stem = Path(plan_path).stem if plan_path else "plan"
+    name = f"ctstui: {stem}"
+    if isinstance(query, Query):
+        query = query.text
+    if query and query.strip():
+        name += f" ({' '.join(query.split())})"
+    return clean_line(name)
+
+
+def calendar_description(include_planned: bool = False, query: Query | str | None = None) -> str:
+    """X-WR-CALDESC: what the feed holds, in words."""
+    what = "Confirmed and completed activities"
+    if include_planned:
+        what += ", and planned ones (marked tentative)"
+    if isinstance(query, Query):
+        query = query.text
+    if query and query.strip():
+        what += f", matching {' '.join(query.split())}"
+    return clean_line(what + ", from a ctstui plan. Read-only: change the plan, not this calendar.")
+
+
+def build_feed(
+    activities: Iterable[Activity],
+    tombstones: Iterable[Tombstone] = (),
+    *,
+    today: date,
+    include_planned: bool = False,
+    query: Query | str | None = None,
+    calendar_name: str = "ctstui",
+) -> FeedResult:
+    """Build one feed: a pure function of the plan, its tombstones and ``today``."""
+    if isinstance(query, str):
+        query = Query.parse(query) if query.strip() else None
+    plan = plan_feed(
+        activities, tombstones, today=today, include_planned=include_planned, query=query
+    )
+    header = FeedHeader(
+        name=clean_line(calendar_name),
+        description=calendar_description(include_planned, query),
+    )
+    return FeedResult(
+        data=render_feed(header, plan.records),
+        events=len(plan.records),
+        left_out=plan.left_out,
+        cancelled=plan.cancelled,
+        last_modified=plan.last_modified,
+        records=plan.records,
+        header=header,
+    )
+
+
+def build_store_feed(
+    store: ActivityStore,
+    *,
+    today: date,
+    include_planned: bool = False,
+    query: Query | str | None = None,
+    calendar_name: str | None = None,
+) -> FeedResult:
+    """The feed of a plan as ``store`` read it (activities and tombstones); reads only."""
+    return build_feed(
+        store.activities(),
+        store.tombstones(),
+        today=today,
+        include_planned=include_planned,
+        query=query,
+        calendar_name=calendar_name or calendar_name_for(store.path, query),
+    )
 
 
 # -- rendering --------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=32)
-def render_header(header: FeedHeader) -> bytes:
-    """``BEGIN:VCALENDAR`` and the calendar's properties, as icalendar writes them.
+def header_calendar(header: FeedHeader) -> Calendar:
+    """The VCALENDAR's properties as an icalendar ``Calendar`` (no UID, no events).
 
-    ``Calendar.new(name=...)`` writes NAME and X-WR-CALNAME (once each);
-    REFRESH-INTERVAL needs ``VALUE=DURATION`` (the ``refresh_interval``
-    shortcut omits it) and X-PUBLISHED-TTL must be a vDuration (a bare
-    timedelta serialises as "12:00:00").
+    ``Calendar.new`` would add a random UID, so properties are added one by one.
+    REFRESH-INTERVAL needs ``VALUE=DURATION`` and X-PUBLISHED-TTL must be a
+    vDuration (a bare timedelta serialises as "12:00:00").
     """
-    cal = Calendar.new(
-        name=header.name,
-        prodid=header.prodid,
-        uid=header.uid,
-        calscale="GREGORIAN",
-    )
+    cal = Calendar()
+    cal.add("VERSION", "2.0")
+    cal.add("PRODID", header.prodid)
+    cal.add("CALSCALE", "GREGORIAN")
+    cal.add("METHOD", "PUBLISH")
+    cal.add("NAME", header.name)
+    cal.add("X-WR-CALNAME", header.name)
+    if header.description:
+        cal.add("DESCRIPTION", header.description)
+        cal.add("X-WR-CALDESC", header.description)
     cal.add("X-WR-TIMEZONE", header.timezone)
     cal.add("REFRESH-INTERVAL", vDuration(header.refresh), parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", vDuration(header.refresh))
-    data = cal.to_ical()
+    return cal
+
+
+@lru_cache(maxsize=32)
+def render_header(header: FeedHeader) -> bytes:
+    """``BEGIN:VCALENDAR`` and the calendar's properties, as icalendar writes them."""
+    data = header_calendar(header).to_ical()
     end = b"END:VCALENDAR\r\n"
     assert data.endswith(end)
     return data[: -len(end)]
@@ -566,6 +739,8 @@ def render_event(r: EventRecord) -> str:
     ]
     if r.categories:
         lines.append(fold("CATEGORIES:" + ",".join(_escape_char(c) for c in r.categories)))
+    if r.created is not None:
+        lines.append("CREATED:" + _ics_stamp(r.created))
     if r.description:
         lines.append(_text("DESCRIPTION:", r.description))
     lines.append("LAST-MODIFIED:" + _ics_stamp(r.stamp))
@@ -583,6 +758,13 @@ def render_feed(header: FeedHeader, records: Iterable[EventRecord]) -> bytes:
     return render_header(header) + body.encode("utf-8") + b"END:VCALENDAR\r\n"
 
 
+def render_object(record: EventRecord, prodid: str = PRODID) -> bytes:
+    """One event as a calendar object resource for a CalDAV server (RFC 4791 4.1):
+    a VCALENDAR holding just that VEVENT, with no METHOD."""
+    head = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{_text('PRODID:', prodid)}\r\nCALSCALE:GREGORIAN\r\n"
+    return (head + render_event(record) + "END:VCALENDAR\r\n").encode("utf-8")
+
+
 # Kept for reference and for tests: icalendar's own folding, which ``fold`` mirrors.
 reference_fold = _foldline
 
@@ -596,8 +778,7 @@ class ExportReport:
 
     path: Path | None
     result: FeedResult
-    feed: str
-    state_saved: bool
+    filtered: bool = False
 
     def lines(self) -> list[str]:
         r = self.result
@@ -619,7 +800,7 @@ class ExportReport:
     @property
     def warnings(self) -> list[str]:
         if self.result.empty:
-            matching = " matching the query" if self.feed.startswith("query:") else ""
+            matching = " matching the query" if self.filtered else ""
             return [
                 f"the feed is empty: no confirmed activity{matching} has a fixed day; "
                 "it was written anyway"
@@ -633,52 +814,37 @@ def default_feed_path(plan_path: Path | str) -> Path:
 
 
 def export_feed(
-    store,
+    store: ActivityStore,
     path: Path | str | None,
     *,
     include_planned: bool = False,
     query: Query | str | None = None,
     today: date | None = None,
-    now: datetime | None = None,
     calendar_name: str | None = None,
+    write: Callable[[Path, bytes], object] | None = None,
 ) -> ExportReport:
-    """Build the feed from ``store``, write it to ``path`` atomically, record publication.
+    """Build the feed from ``store`` and write it to ``path``; the plan is only read.
 
-    ``store`` is an :class:`~ctstui.store.activity_store.ActivityStore`.  With ``path`` None
-    nothing is written (the caller prints ``report.result.data``).  The publication state
-    is written back through ``store.set_meta`` only when it changed, so
-    re-exporting an unchanged plan changes neither the feed nor the plan file.
-    Raises OSError if the feed cannot be written (the state is then left
-    alone) and StoreError if the state cannot be saved.
+    With ``path`` None nothing is written (the caller prints ``report.result.data``).
+    ``write`` writes the bytes (default: an atomic replace of an ordinary file;
+    the command line passes one that writes through devices, pipes and links).
+    Raises OSError if the feed cannot be written.
     """
-    from ctstui.store.activity_store import atomic_write_bytes
-
     if isinstance(query, str):
         query = Query.parse(query) if query.strip() else None
-    now = now or store.now()
-    today = today or now.date()
-    key = feed_key(query, include_planned)
-    stored = store.meta(PUBLISHED_META, {})
-    name = calendar_name or calendar_name_for(store.path, query)
-    result = build_feed(
-        store.activities(),
-        feed_state(stored, key),
-        now=now,
-        today=today,
+    result = build_store_feed(
+        store,
+        today=today or store.today(),
         include_planned=include_planned,
         query=query,
-        calendar_name=name,
+        calendar_name=calendar_name,
     )
     if path is not None:
-        atomic_write_bytes(Path(path), result.data)
-    changed = feed_state(stored, key) != result.published
-    if changed:
-        new_all = dict(stored) if isinstance(stored, Mapping) else {}
-        new_all[key] = result.published
-        store.set_meta(PUBLISHED_META, new_all)
+        if write is None:
+            from ctstui.store.activity_store import atomic_write_bytes
+
+            write = atomic_write_bytes
+        write(Path(path), result.data)
     return ExportReport(
-        path=Path(path) if path is not None else None,
-        result=result,
-        feed=key,
-        state_saved=changed,
+        path=Path(path) if path is not None else None, result=result, filtered=bool(query)
     )

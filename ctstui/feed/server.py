@@ -10,14 +10,14 @@ Plain Python (standard library ``http.server``; no Textual).
 - Only GET and HEAD (anything else: 405 with ``Allow``); request lines over
   8 KiB (414), headers over 16 KiB or 100 fields (431) and requests with a
   body (413) are refused; idle connections time out.
-- The feed is rebuilt only when the plan file's (mtime_ns, size) or the date
-  changed.  The plan is opened read-only and never written: the server
-  builds from the publication state ``export-ics`` stored and keeps its own
-  advances (new SEQUENCE numbers, cancellation stamps) in memory.
-- It binds 127.0.0.1 unless told otherwise.  Google Calendar fetches feeds
-  from Google's servers, so a feed for Google must be at a public URL: copy
-  the exported file to any web host, or run ``serve`` behind the team's web
-  server (which can add HTTPS).
+- The feed is rebuilt only when the plan file's (mtime_ns, size, inode) or
+  the date changed.  The plan is only read, never written, and the feed is
+  a pure function of it and the date: a restart serves the same bytes, ETag
+  and Last-Modified.
+- It binds 127.0.0.1 unless told otherwise.  The page says which calendar
+  apps subscribe to the address (Apple Calendar, Outlook, Thunderbird; khal
+  through vdirsyncer), which can only import it (calcurse), and how to
+  publish for Google (a public https address).
 """
 
 from __future__ import annotations
@@ -42,13 +42,7 @@ from urllib.parse import unquote, urlsplit
 
 from ctstui.domain.query import Query
 from ctstui.domain.text import printable
-from ctstui.feed.ical import (
-    PUBLISHED_META,
-    build_feed,
-    calendar_name_for,
-    feed_key,
-    feed_state,
-)
+from ctstui.feed.ical import build_store_feed, calendar_name_for
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -71,12 +65,17 @@ class Feed:
 
     data: bytes
     etag: str
-    last_modified: datetime
+    last_modified: datetime | None  # None: the plan never published anything
     events: int
 
 
 class FeedSource:
-    """Builds the feed from the plan file, again only when the file (or the date) changed."""
+    """Builds the feed from the plan file, again only when the file (or the date) changed.
+
+    The feed is a pure function of the plan and the date (see
+    :mod:`ctstui.feed.ical`): a restarted server, or one on another machine,
+    serves the same bytes, ETag and Last-Modified for the same plan.
+    """
 
     def __init__(
         self,
@@ -85,22 +84,18 @@ class FeedSource:
         include_planned: bool = False,
         query: Query | None = None,
         today: Callable[[], date] | None = None,
-        now: Callable[[], datetime] | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         self.include_planned = include_planned
         self.query = query if query else None
-        self.key = feed_key(self.query, include_planned)
         self.name = calendar_name_for(self.db_path, self.query)
         self.slug = feed_slug(self.db_path)
         self._today = today or date.today
-        self._now = now or (lambda: datetime.now(UTC))
         self._log = log or (lambda message: None)
         self._lock = threading.Lock()
         self._key: tuple | None = None
         self._feed: Feed | None = None
-        self._memory: dict = {}  # publication state advanced by this server (never saved)
         self.builds = 0
 
     def current(self) -> Feed | None:
@@ -108,65 +103,32 @@ class FeedSource:
         with self._lock:
             try:
                 st = os.stat(self.db_path)
-                key = (st.st_mtime_ns, st.st_size, self._today())
+                key = (st.st_mtime_ns, st.st_size, st.st_ino, self._today())
             except OSError as exc:
                 self._log(f"cannot read {self.db_path}: {exc.strerror or exc}")
                 return self._feed
             if key != self._key or self._feed is None:
                 try:
-                    self._feed = self._build(st.st_mtime)
+                    self._feed = self._build(key[-1])
                     self._key = key
                 except Exception as exc:  # a damaged or half-written plan: keep the last feed
                     self._log(f"cannot build the feed from {self.db_path}: {exc}")
             return self._feed
 
-    def _build(self, mtime: float) -> Feed:
+    def _build(self, today: date) -> Feed:
         from ctstui.store.activity_store import ActivityStore
 
         store = ActivityStore(self.db_path, autosave=False)  # read-only use: nothing is saved
-        stored = feed_state(store.meta(PUBLISHED_META, {}), self.key)
-        state = _merge_state(stored, self._memory)
-        now = self._now()
-        result = build_feed(
-            store.activities(),
-            state,
-            now=now,
-            today=self._today(),
+        result = build_store_feed(
+            store,
+            today=today,
             include_planned=self.include_planned,
             query=self.query,
             calendar_name=self.name,
         )
-        self._memory = result.published
         self.builds += 1
-        file_time = datetime.fromtimestamp(int(mtime), UTC)
-        real_now = datetime.now(UTC).replace(microsecond=0)
-        modified = min(result.last_modified or file_time, real_now)
-        previous = self._feed
-        if (
-            previous is not None
-            and previous.data != result.data
-            and modified <= previous.last_modified
-        ):
-            # Changed bytes must never look as old as what a client already has
-            # (e.g. a cancellation dropped after its days passed).
-            modified = file_time if file_time > previous.last_modified else real_now
         etag = '"' + hashlib.sha256(result.data).hexdigest() + '"'
-        return Feed(result.data, etag, modified, result.events)
-
-
-def _merge_state(stored: dict, memory: dict) -> dict:
-    """The stored state, with this server's newer entries (higher SEQUENCE) on top."""
-    merged = dict(stored)
-    for ident, entry in memory.items():
-        old = merged.get(ident)
-        if old is None or _seq(entry) > _seq(old):
-            merged[ident] = entry
-    return merged
-
-
-def _seq(entry: object) -> int:
-    seq = entry.get("seq") if isinstance(entry, dict) else None
-    return seq if isinstance(seq, int) and not isinstance(seq, bool) else -1
+        return Feed(result.data, etag, result.last_modified, result.events)
 
 
 class _LimitedReader:
@@ -306,7 +268,8 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
 
     def _feed_headers(self, feed: Feed) -> None:
         self.send_header("ETag", feed.etag)
-        self.send_header("Last-Modified", format_datetime(feed.last_modified, usegmt=True))
+        if feed.last_modified is not None:
+            self.send_header("Last-Modified", format_datetime(feed.last_modified, usegmt=True))
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
 
@@ -318,7 +281,7 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
             strong = feed.etag
             return any(t == "*" or t == strong or t.removeprefix("W/") == strong for t in tags)
         ims = self.headers.get("If-Modified-Since")
-        if ims is None:
+        if ims is None or feed.last_modified is None:
             return False
         try:
             since = parsedate_to_datetime(ims)
@@ -342,21 +305,48 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
         page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{e(source.name)}</title>
-<style>body{{font-family:sans-serif;max-width:42em;margin:2em auto;line-height:1.4}}
+<style>body{{font-family:sans-serif;max-width:46em;margin:2em auto;line-height:1.4}}
 code{{background:#eee;padding:0 .2em}}</style></head>
 <body><h1>{e(source.name)}</h1>
-<p>Confirmed activities from the plan as a calendar feed ({e(count)}).</p>
+<p>Confirmed activities from the plan as a calendar feed ({e(count)}).
+Feed address: <a href="{e(http_url)}"><code>{e(http_url)}</code></a></p>
+
+<h2>Subscribe (updates arrive by themselves)</h2>
 <ul>
-<li><a href="{e(webcal_url)}">Subscribe</a> (Apple Calendar, Outlook, Thunderbird):
+<li><a href="{e(webcal_url)}">Subscribe</a> opens the calendar app on this device:
 <code>{e(webcal_url)}</code></li>
-<li>Feed address for other calendars: <a href="{e(http_url)}"><code>{e(http_url)}</code></a></li>
+<li><b>Apple Calendar</b>: File &rarr; New Calendar Subscription, paste the feed address.</li>
+<li><b>Outlook</b>: Add calendar &rarr; Subscribe from web (Outlook on the web) or
+From Internet (Outlook for Windows), paste the feed address.</li>
+<li><b>Thunderbird</b>: New Calendar &rarr; On the Network, paste the feed address.</li>
+<li><b>khal</b> reads a folder, not an address: let <b>vdirsyncer</b> fetch the feed into
+a folder (an <code>http</code> storage with <code>url = "{e(http_url)}"</code> paired with a
+<code>filesystem</code> storage) and point khal at that folder; run
+<code>vdirsyncer sync</code> to update.</li>
 </ul>
-<p>Google Calendar fetches subscribed feeds from Google's own servers, so it cannot
-read a feed on this computer or the office network. For Google, publish the feed at
-a public (https) address: copy the file written by <code>ctstui export-ics -o FILE</code>
-to any web host, or run <code>ctstui serve</code> behind the team's web server and
-subscribe to its https address (the same path, <code>{e(path)}</code>).</p>
-<p>Calendars re-read the feed about every 12 hours.</p>
+
+<h2>Import only (a one-off copy)</h2>
+<ul>
+<li><b>calcurse</b> cannot subscribe: save the feed and run <code>calcurse -i FILE</code>.
+It keeps no event ids, so importing again adds every event a second time: remove the
+old ones first.</li>
+</ul>
+
+<h2>Google Calendar</h2>
+<p>Google fetches subscribed feeds from Google's own servers, so it cannot read a feed
+on this computer or the office network. Publish the feed at a public <b>https</b>
+address: copy the file written by <code>ctstui export-ics -o FILE</code> to any web
+host, or run <code>ctstui serve</code> behind the team's web server (which adds HTTPS)
+and subscribe to that address (the same path, <code>{e(path)}</code>) with
+Other calendars &rarr; From URL. Google re-reads it when it chooses (often less than
+once a day).</p>
+
+<h2>A shared CalDAV calendar</h2>
+<p>A team with Nextcloud, Radicale, Fastmail or another CalDAV server can have
+changes show at once: <code>ctstui publish CALENDAR-URL --user NAME --password-file
+FILE</code> puts the events into that calendar.</p>
+
+<p>Subscribed calendars re-read the feed about every 12 hours.</p>
 </body></html>
 """
         body = page.encode("utf-8")
@@ -434,7 +424,6 @@ def make_server(
     include_planned: bool = False,
     query: Query | str | None = None,
     today: Callable[[], date] | None = None,
-    now: Callable[[], datetime] | None = None,
     log: Callable[[str], None] | None = None,
 ) -> FeedHTTPServer:
     """A server for the plan at ``db_path`` (not yet serving: call ``serve_forever``).
@@ -444,9 +433,7 @@ def make_server(
     """
     if isinstance(query, str):
         query = Query.parse(query) if query.strip() else None
-    source = FeedSource(
-        db_path, include_planned=include_planned, query=query, today=today, now=now, log=log
-    )
+    source = FeedSource(db_path, include_planned=include_planned, query=query, today=today, log=log)
     cls = _FeedHTTPServer6 if ":" in host else FeedHTTPServer
     return cls((host, port), source, log=log)
 

@@ -15,7 +15,7 @@ from icalendar import Calendar
 from ctstui.cli.main import build_parser, main
 from ctstui.domain.dates import DateSpec, Precision
 from ctstui.domain.model import Activity, Status
-from ctstui.feed.ical import PUBLISHED_META, export_feed
+from ctstui.feed.ical import export_feed
 from ctstui.feed.server import DEFAULT_HOST, feed_slug, is_loopback, make_server
 from ctstui.store.activity_store import ActivityStore
 
@@ -83,7 +83,6 @@ def serve(plan):
 
     def start(**kw):
         kw.setdefault("today", lambda: TODAY)
-        kw.setdefault("now", lambda: NOW)
         r = Running(make_server(plan.path, port=0, **kw))
         running.append(r)
         return r
@@ -113,7 +112,7 @@ def test_feed_200_with_headers_and_same_bytes_as_build(plan, serve):
     assert parsedate_to_datetime(resp.getheader("Last-Modified")) == NOW
     cal = Calendar.from_ical(body)
     assert len(list(cal.walk("VEVENT"))) == 2
-    expected = export_feed(plan, None, today=TODAY, now=NOW).result.data
+    expected = export_feed(plan, None, today=TODAY).result.data
     assert body == expected
 
 
@@ -154,7 +153,7 @@ def test_rebuilt_only_when_the_file_changes(plan, serve):
     assert srv.server.source.builds == 2
     ev = {str(e["UID"]): e for e in Calendar.from_ical(body2).walk("VEVENT")}[a.id]
     assert str(ev["SUMMARY"]) == "Renamed"
-    assert ev["SEQUENCE"] == 1  # kept in the server's memory, not written to the plan
+    assert ev["SEQUENCE"] == 1  # from the activity's history: the plan is not written
 
 
 def test_head_gives_headers_only(serve):
@@ -174,14 +173,17 @@ def test_page_has_subscribe_links_and_google_note(serve):
     page = body.decode()
     assert "webcal://feeds.example.org/plan.ics" in page
     assert "http://feeds.example.org/plan.ics" in page
-    assert "Google" in page and "public" in page
+    assert "Google" in page and "public <b>https</b>" in page
+    for client in ("Apple Calendar", "Outlook", "Thunderbird", "khal", "vdirsyncer"):
+        assert client in page.split("Import only")[0]  # these subscribe
+    assert "calcurse" in page.split("Import only")[1].split("Google")[0]  # import only
+    assert 'url = "http://feeds.example.org/plan.ics"' in page
     resp, body = srv.request(path="/", headers={"Host": '"><script>alert(1)</script>'})
     assert b"<script>" not in body
     assert f"{srv.host}:{srv.port}/plan.ics".encode() in body
 
 
-def test_server_never_writes_the_plan_and_serves_stored_cancellations(plan, serve, tmp_path):
-    export_feed(plan, None, today=TODAY, now=NOW)  # records publication
+def test_server_never_writes_the_plan_and_serves_cancellations(plan, serve, tmp_path):
     a = plan.activities()[0]
     plan.set_status(a.id, Status.CANCELLED)
     before = plan.path.read_bytes()
@@ -196,8 +198,41 @@ def test_server_never_writes_the_plan_and_serves_stored_cancellations(plan, serv
     assert plan.path.read_bytes() == before
     assert os.stat(plan.path).st_mtime_ns == stat.st_mtime_ns
     assert sorted(p.name for p in tmp_path.iterdir()) == files
-    stored = ActivityStore(plan.path).meta(PUBLISHED_META)["all"][a.id]
-    assert "cancelled" not in stored  # only export-ics records publication
+
+
+def test_a_restart_serves_the_same_bytes_etag_and_last_modified(plan, serve):
+    later = datetime(2013, 5, 3, 12, 0, tzinfo=UTC)
+    editor = ActivityStore(plan.path, clock=lambda: later)
+    newest = editor.activities()[-1]
+    editor.update(
+        newest.copy(
+            title="Academy (moved)",
+            when=DateSpec("2013-05-22", date(2013, 5, 22), date(2013, 5, 22), Precision.DAY),
+        )
+    )
+    first = serve()
+    resp1, body1 = first.request()
+    first.stop()
+    second = serve()
+    resp2, body2 = second.request()
+    assert body2 == body1
+    assert resp2.getheader("ETag") == resp1.getheader("ETag")
+    assert resp2.getheader("Last-Modified") == resp1.getheader("Last-Modified")
+    assert parsedate_to_datetime(resp1.getheader("Last-Modified")) == later
+    # Deleting the newest activity: Last-Modified moves on to the deletion, never back.
+    gone = datetime(2013, 5, 4, 9, 0, tzinfo=UTC)
+    ActivityStore(plan.path, clock=lambda: gone).delete(newest.id)
+    resp3, body3 = second.request(headers={"If-Modified-Since": resp1.getheader("Last-Modified")})
+    assert resp3.status == 200
+    assert parsedate_to_datetime(resp3.getheader("Last-Modified")) == gone
+    ev = {str(e["UID"]): e for e in Calendar.from_ical(body3).walk("VEVENT")}[newest.id]
+    assert str(ev["STATUS"]) == "CANCELLED" and ev["SEQUENCE"] == 2
+    # Editing only notes leaves the feed byte-identical (same ETag: no re-download).
+    other = ActivityStore(plan.path, clock=lambda: gone + timedelta(hours=1))
+    kept = other.activities()[0]
+    other.update(kept.copy(notes="ring the venue"))
+    resp4, _ = second.request(headers={"If-None-Match": resp3.getheader("ETag")})
+    assert resp4.status == 304
 
 
 def test_query_and_planned_options(plan, serve):

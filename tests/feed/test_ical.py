@@ -23,20 +23,19 @@ from icalendar import Calendar
 
 from ctstui.cli.main import main
 from ctstui.domain.dates import DateSpec, Precision
-from ctstui.domain.model import Activity, Kind, Rag, Status, Theme
+from ctstui.domain.model import Activity, HistoryEntry, Kind, Rag, Status, Theme
 from ctstui.feed.ical import (
-    PUBLISHED_META,
     build_feed,
     calendar_name_for,
     clean_line,
     default_feed_path,
     export_feed,
-    feed_key,
-    feed_state,
     fold,
+    is_dropped,
     reference_fold,
 )
-from ctstui.store.activity_store import ActivityStore
+from ctstui.importing.importer import missing_note
+from ctstui.store.activity_store import ActivityStore, Tombstone
 
 P = Precision
 NOW = datetime(2013, 5, 1, 10, 0, tzinfo=UTC)
@@ -67,11 +66,27 @@ def act(title: str = "Peer review", when: DateSpec | None = None, **kw) -> Activ
     return Activity(title=title, when=when or days("14/15 May", "2013-05-14", "2013-05-15"), **kw)
 
 
-def build(activities, published=None, **kw):
-    kw.setdefault("now", NOW)
+def build(activities, tombstones=(), **kw):
     kw.setdefault("today", TODAY)
     kw.setdefault("calendar_name", "ctstui: plan")
-    return build_feed(activities, published, **kw)
+    return build_feed(activities, tombstones, **kw)
+
+
+def created(a: Activity, at: str = "2013-04-20T09:15:00Z") -> Activity:
+    """``a`` as the store adds it: created, with the "add" entry in its history."""
+    return a.copy(created=at, updated=at, history=[HistoryEntry(at, "t", "add", {})])
+
+
+def edited(a: Activity, at: str, **changes) -> Activity:
+    """``a`` edited as the store records it: the changed fields in a history entry."""
+    new = a.copy(**changes)
+    new.history = [*a.history, HistoryEntry(at, "t", "edit", a.diff(new))]
+    new.updated = at
+    return new
+
+
+def deleted(a: Activity, at: datetime) -> Tombstone:
+    return Tombstone(a, at)
 
 
 def events_of(data: bytes) -> dict[str, object]:
@@ -175,12 +190,15 @@ def test_calendar_properties():
     assert "X-WR-TIMEZONE:Europe/London" in lines
     assert "REFRESH-INTERVAL;VALUE=DURATION:PT12H" in lines
     assert "X-PUBLISHED-TTL:PT12H" in lines
-    assert sum(line.startswith("UID:") for line in lines[: lines.index("BEGIN:VEVENT")]) == 1
-    # The calendar UID is fixed: the same on every build of the same feed.
-    again = Calendar.from_ical(build([]).data)
-    assert str(again["UID"]) == str(cal["UID"])
-    other = Calendar.from_ical(build([], query="lead:JW").data)
-    assert str(other["UID"]) != str(cal["UID"])
+    assert "METHOD:PUBLISH" in lines
+    assert str(cal["X-WR-CALDESC"]).startswith("Confirmed and completed activities")
+    # No calendar UID: vdirsyncer copies calendar properties into every event it
+    # splits out and then takes the first UID it finds, giving all events one id.
+    header = lines[: lines.index("BEGIN:VEVENT")]
+    assert not any(line.startswith("UID") for line in header)
+    planned = Calendar.from_ical(build([], include_planned=True, query="lead:JW").data)
+    assert "planned ones (marked tentative)" in str(planned["X-WR-CALDESC"])
+    assert "matching lead:JW" in str(planned["X-WR-CALDESC"])
 
 
 def test_event_properties_and_exclusive_dtend():
@@ -200,6 +218,7 @@ def test_event_properties_and_exclusive_dtend():
     assert str(ev["STATUS"]) == "CONFIRMED"
     assert str(ev["LOCATION"]) == "Solihull"
     assert ev["SEQUENCE"] == 0
+    assert "CREATED" in ev
     assert [str(c) for c in ev["CATEGORIES"].cats] == ["sport", "peer review"]
     description = str(ev["DESCRIPTION"])
     for expected in (
@@ -290,36 +309,41 @@ def test_empty_feed_still_parses():
 # -- stability, sequence, cancellation -------------------------------------------------------
 
 
-def test_unchanged_plan_gives_identical_bytes_and_state():
-    plan = rich_plan()
+def test_unchanged_plan_gives_identical_bytes():
+    plan = [created(a) for a in rich_plan()]
     first = build(plan)
-    second = build(plan, first.published, now=NOW + timedelta(days=3))
-    assert second.data == first.data
-    assert second.published == first.published
+    assert build(plan).data == first.data
+    assert build(plan, today=TODAY + timedelta(days=3)).data == first.data
 
 
-def test_sequence_rises_when_a_published_field_changes():
-    a = act()
-    first = build([a])
-    renamed = a.copy(title="Peer review (renamed)", updated="2013-04-21T09:00:00Z")
-    second = build([renamed], first.published)
-    ev = events_of(second.data)[a.id]
+def test_sequence_and_stamps_come_from_the_history_of_published_fields():
+    a = created(act(), "2013-04-01T08:00:00Z")
+    first = events_of(build([a]).data)[a.id]
+    assert first["SEQUENCE"] == 0
+    assert first.decoded("DTSTAMP") == datetime(2013, 4, 1, 8, 0, tzinfo=UTC)
+    assert first.decoded("CREATED") == datetime(2013, 4, 1, 8, 0, tzinfo=UTC)
+    renamed = edited(a, "2013-04-21T09:00:00Z", title="Peer review (renamed)")
+    ev = events_of(build([renamed]).data)[a.id]
     assert ev["SEQUENCE"] == 1
     assert ev.decoded("DTSTAMP") == datetime(2013, 4, 21, 9, 0, tzinfo=UTC)
-    # A private field (notes) is not published: SEQUENCE stays.
-    noted = renamed.copy(notes="ring the venue", updated="2013-04-22T09:00:00Z")
-    third = build([noted], second.published)
-    assert events_of(third.data)[a.id]["SEQUENCE"] == 1
-    moved = noted.copy(when=days("16 May", "2013-05-16"), updated="2013-04-23T09:00:00Z")
-    fourth = build([moved], third.published)
-    assert events_of(fourth.data)[a.id]["SEQUENCE"] == 2
+    assert ev.decoded("LAST-MODIFIED") == datetime(2013, 4, 21, 9, 0, tzinfo=UTC)
+    assert ev.decoded("CREATED") == datetime(2013, 4, 1, 8, 0, tzinfo=UTC)
+    # A private field (notes, days, funder) is not published: the feed is byte-identical.
+    noted = edited(renamed, "2013-04-22T09:00:00Z", notes="ring the venue", days=2.0)
+    assert build([noted]).data == build([renamed]).data
+    moved = edited(noted, "2013-04-23T09:00:00Z", when=days("16 May", "2013-05-16"))
+    ev = events_of(build([moved]).data)[a.id]
+    assert ev["SEQUENCE"] == 2
+    assert ev.decoded("DTSTAMP") == datetime(2013, 4, 23, 9, 0, tzinfo=UTC)
+    # A RAG change shows in the DESCRIPTION, so it is published too.
+    rated = edited(moved, "2013-04-24T09:00:00Z", rag=Rag.RED)
+    assert events_of(build([rated]).data)[a.id]["SEQUENCE"] == 3
 
 
 def test_cancelled_activity_stays_cancelled_until_its_days_pass():
-    a = act(title="Solihull review")
-    published = build([a]).published
-    gone = a.copy(status=Status.CANCELLED, updated="2013-04-25T12:00:00Z")
-    result = build([gone], published)
+    a = created(act(title="Solihull review"))
+    gone = edited(a, "2013-04-25T12:00:00Z", status=Status.CANCELLED)
+    result = build([gone])
     ev = events_of(result.data)[a.id]
     assert str(ev["STATUS"]) == "CANCELLED"
     assert ev["SEQUENCE"] == 1
@@ -329,43 +353,127 @@ def test_cancelled_activity_stays_cancelled_until_its_days_pass():
     assert ev.decoded("DTSTAMP") == datetime(2013, 4, 25, 12, 0, tzinfo=UTC)
     assert result.cancelled == 1 and result.events == 1
     check_three_parsers(result.data)
-    # Stable while it is sent: same bytes and state on the next export.
-    again = build([gone], result.published, now=NOW + timedelta(days=2))
-    assert again.data == result.data and again.published == result.published
-    # On its last day it is still sent; the day after, dropped.
-    last_day = build([gone], again.published, today=date(2013, 5, 15))
+    # Stable while it is sent: same bytes on the next export, days later.
+    assert build([gone], today=TODAY + timedelta(days=2)).data == result.data
+    # On its last day it is still sent; the day after, left out, and the feed's
+    # Last-Modified moves on to that day (its bytes changed then).
+    last_day = build([gone], today=date(2013, 5, 15))
     assert a.id in events_of(last_day.data)
-    after = build([gone], last_day.published, today=date(2013, 5, 16))
+    after = build([gone], today=date(2013, 5, 16))
     assert a.id not in events_of(after.data)
-    assert after.published[a.id] == {"seq": 1, "dropped": True}
-    # Re-confirmed later: the sequence continues instead of going back to 0.
-    back = gone.copy(status=Status.CONFIRMED, when=days("1 June", "2013-06-01"))
-    revived = build([back], after.published, today=date(2013, 5, 16))
-    assert events_of(revived.data)[a.id]["SEQUENCE"] == 2
+    assert after.last_modified == datetime(2013, 5, 16, tzinfo=UTC)
+    assert after.last_modified > last_day.last_modified
+    # Re-confirmed later: the sequence continues instead of going back.
+    back = edited(
+        gone, "2013-05-20T09:00:00Z", status=Status.CONFIRMED, when=days("1 June", "2013-06-01")
+    )
+    assert events_of(build([back], today=date(2013, 5, 16)).data)[a.id]["SEQUENCE"] == 2
+
+
+def test_an_activity_never_published_sends_no_cancellation():
+    a = created(act(status=Status.PLANNED))
+    gone = edited(a, "2013-04-25T12:00:00Z", status=Status.CANCELLED)
+    assert build([gone]).events == 0
+    assert build([], [deleted(a, NOW)]).events == 0
 
 
 @pytest.mark.parametrize(
     ("change", "note"),
     [
-        (lambda a: [], "removed from the plan"),
-        (lambda a: [a.copy(status=Status.TBC)], "no longer confirmed (now tbc)"),
+        (lambda a: dict(status=Status.TBC), "no longer confirmed (now tbc)"),
         (
-            lambda a: [a.copy(when=DateSpec("June", date(2013, 6, 1), date(2013, 6, 30), P.MONTH))],
+            lambda a: dict(when=DateSpec("June", date(2013, 6, 1), date(2013, 6, 30), P.MONTH)),
             "no longer a fixed day",
+        ),
+        (
+            lambda a: dict(notes=missing_note("plan 2013-14.docx", date(2013, 4, 30))),
+            "a later import did not list it",
         ),
     ],
 )
 def test_leaving_the_feed_is_a_cancellation(change, note):
-    a = act()
-    published = build([a]).published
-    result = build(change(a), published, now=NOW + timedelta(hours=1))
+    a = created(act())
+    changed = edited(a, "2013-04-30T10:00:00Z", **change(a))
+    result = build([changed])
     ev = events_of(result.data)[a.id]
     assert str(ev["STATUS"]) == "CANCELLED"
     assert ev["SEQUENCE"] == 1
+    assert ev.decoded("DTSTART") == date(2013, 5, 14)  # the days it was published with
     assert note in str(ev["DESCRIPTION"]).lower()
-    # A deleted activity's cancellation keeps the stamp it was first given.
-    later = build(change(a), result.published, now=NOW + timedelta(days=5))
-    assert later.data == result.data
+    assert result.data == build([changed], today=TODAY + timedelta(days=3)).data
+
+
+def test_dropped_marker_is_the_importers():
+    """The feed recognises exactly the note line the importer writes."""
+    note = missing_note("plan.docx", date(2013, 4, 30))
+    assert is_dropped(note) and is_dropped(f"agenda sent\n{note}")
+    assert is_dropped(missing_note("", date(2013, 4, 30)))
+    assert not is_dropped("not in the office until Monday")
+    # Reappearing in a later import takes the flag away: published again, SEQUENCE up.
+    a = created(act())
+    dropped = edited(a, "2013-04-30T10:00:00Z", notes=note)
+    back = edited(dropped, "2013-05-01T10:00:00Z", notes="")
+    ev = events_of(build([back]).data)[a.id]
+    assert str(ev["STATUS"]) == "CONFIRMED" and ev["SEQUENCE"] == 2
+
+
+def test_deleted_activity_is_cancelled_from_its_tombstone_with_the_deletion_time():
+    a = created(act("Newest"), "2013-04-28T10:00:00Z")
+    older = created(act("Older", days("21 May", "2013-05-21")), "2013-04-01T10:00:00Z")
+    before = build([a, older])
+    assert before.last_modified == datetime(2013, 4, 28, 10, 0, tzinfo=UTC)
+    when = datetime(2013, 4, 29, 16, 30, tzinfo=UTC)
+    result = build([older], [deleted(a, when)])
+    ev = events_of(result.data)[a.id]
+    assert str(ev["STATUS"]) == "CANCELLED"
+    assert ev["SEQUENCE"] == 1
+    assert ev.decoded("DTSTAMP") == when
+    assert "removed from the plan" in str(ev["DESCRIPTION"])
+    # The feed's Last-Modified never goes back when its newest activity is deleted.
+    assert result.last_modified == when
+    # Until its days have passed; after that the tombstone still counts for Last-Modified.
+    later = build([older], [deleted(a, when)], today=date(2013, 5, 16))
+    assert a.id not in events_of(later.data)
+    assert later.last_modified >= when
+    # A tombstone for an activity that is back (undo) is ignored.
+    assert build([a, older], [deleted(a, when)]).data == before.data
+
+
+def test_query_feed_cancels_what_leaves_it_and_nothing_else():
+    jw = created(act("JW's", leads=["JW"]))
+    sn = created(act("SN's", days("21 May", "2013-05-21"), leads=["SN"]))
+    only_sn = build([jw, sn], query="lead:SN")
+    assert set(events_of(only_sn.data)) == {sn.id}
+    assert only_sn.cancelled == 0
+    # SN hands over to JW: it leaves SN's feed, cancelled there...
+    handed = edited(sn, "2013-04-26T08:00:00Z", leads=["JW"])
+    sn_feed = build([jw, handed], query="lead:SN")
+    ev = events_of(sn_feed.data)[sn.id]
+    assert str(ev["STATUS"]) == "CANCELLED"
+    assert "filter" in str(ev["DESCRIPTION"])
+    # ...but stays live in the unfiltered feed.
+    all_feed = build([jw, handed])
+    assert str(events_of(all_feed.data)[sn.id]["STATUS"]) == "CONFIRMED"
+
+
+def test_unreadable_history_is_not_guessed_from():
+    a = created(act(status=Status.CANCELLED))
+    a.history.append(
+        HistoryEntry("2013-04-25T12:00:00Z", "t", "edit", {"status": ["nonsense", "cancelled"]})
+    )
+    assert build([a]).events == 0
+
+
+def test_bidi_controls_are_removed_from_every_text_property():
+    evil = "Peer \u202ereview\u202c \u2066x\u2069 \u200e\u200f\u061c\u202a\u202b\u202d\u2067\u2068"
+    a = act(evil, place=evil, audience=evil, link=evil, programme=evil, leads=["J\u202eW"])
+    data = build([a], calendar_name="ctstui: \u202eplan").data
+    text = data.decode()
+    for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c":
+        assert ch not in text
+    ev = events_of(data)[a.id]
+    assert str(ev["SUMMARY"]) == "Peer review x"
+    assert "Leads: JW" in str(ev["DESCRIPTION"])
 
 
 def test_uids_survive_deletes_reloads_and_doc_id_reuse(store, clock):
@@ -373,47 +481,17 @@ def test_uids_survive_deletes_reloads_and_doc_id_reuse(store, clock):
     b = store.add(act("Second", days("21 May", "2013-05-21")))
     store.delete(a.id)
     c = store.add(act("Third", days("9 July", "2013-07-09")))  # may reuse a's doc_id
-    report = export_feed(store, None)
+    report = export_feed(store, None, today=TODAY)
     uids = set(events_of(report.result.data))
     assert {b.id, c.id} <= uids
     assert a.id not in uids or str(events_of(report.result.data)[a.id]["STATUS"]) == "CANCELLED"
     reopened = ActivityStore(store.path, clock=clock)
-    again = export_feed(reopened, None)
+    again = export_feed(reopened, None, today=TODAY)
     assert again.result.data == report.result.data
     # Re-import of the feed: the UIDs are the activities' ids.
     parsed = IcsCalendarStream.calendar_from_ics(again.result.data.decode())
-    assert {e.uid for e in parsed.events} == {b.id, c.id}
-
-
-def test_query_feed_keeps_its_own_state_and_does_not_cancel_the_unselected():
-    jw = act("JW's", leads=["JW"])
-    sn = act("SN's", days("21 May", "2013-05-21"), leads=["SN"])
-    everything = build([jw, sn])
-    assert feed_key() == "all"
-    assert feed_key("lead:SN") == "query:lead:SN"
-    assert feed_key("  lead:SN  ", include_planned=True) == "query:lead:SN+planned"
-    only_sn = build([jw, sn], {}, query="lead:SN")
-    assert set(events_of(only_sn.data)) == {sn.id}
-    assert only_sn.cancelled == 0
-    # SN hands over to JW: it leaves SN's feed, cancelled there...
-    handed = sn.copy(leads=["JW"], updated="2013-04-26T08:00:00Z")
-    sn_feed = build([jw, handed], only_sn.published, query="lead:SN")
-    ev = events_of(sn_feed.data)[sn.id]
-    assert str(ev["STATUS"]) == "CANCELLED"
-    assert "filter" in str(ev["DESCRIPTION"])
-    # ...but stays live in the unfiltered feed (whose state is separate).
-    all_feed = build([jw, handed], everything.published)
-    assert str(events_of(all_feed.data)[sn.id]["STATUS"]) == "CONFIRMED"
-
-
-def test_damaged_publication_state_is_ignored():
-    a = act()
-    state = {a.id: {"seq": "x"}, "other": "junk", "bad-dates": {"seq": 1, "start": "no", "end": 1}}
-    result = build([a], state)
-    assert events_of(result.data)[a.id]["SEQUENCE"] == 0
-    assert set(result.published) == {a.id}
-    assert feed_state("not a dict", "all") == {}
-    assert feed_state({"all": []}, "all") == {}
+    assert {e.uid for e in parsed.events} == {a.id, b.id, c.id}
+    assert str(events_of(again.result.data)[a.id]["STATUS"]) == "CANCELLED"
 
 
 # -- escaping -------------------------------------------------------------------------------
@@ -443,7 +521,7 @@ def test_hostile_titles_cannot_break_the_feed(title):
     assert str(ev["UID"]) == a.id
     assert set(ev.keys()) == {
         "SUMMARY", "DTSTART", "DTEND", "DTSTAMP", "UID", "SEQUENCE", "CATEGORIES",
-        "DESCRIPTION", "LAST-MODIFIED", "LOCATION", "STATUS", "TRANSP",
+        "CREATED", "DESCRIPTION", "LAST-MODIFIED", "LOCATION", "STATUS", "TRANSP",
     }  # fmt: skip
     assert str(ev["SUMMARY"]) == clean_line(title)
     assert "\n" not in str(ev["SUMMARY"]) and "\x1b" not in str(ev["SUMMARY"])
@@ -501,9 +579,10 @@ def test_fast_path_is_byte_identical_to_a_straightforward_icalendar_build():
     baseline = bench.baseline_feed(plan)
     assert fast == baseline
     # ...including cancellation notices.
-    published = build_feed(plan, {}, now=bench.NOW, today=bench.TODAY).published
-    fewer = plan[5:]
-    assert bench.fast_feed(fewer, published) == bench.baseline_feed(fewer, published)
+    graves = [deleted(created(a), bench.NOW) for a in plan[-len(HOSTILE) :]]
+    fewer = plan[: -len(HOSTILE)]
+    assert bench.fast_feed(fewer, graves) == bench.baseline_feed(fewer, graves)
+    assert b"STATUS:CANCELLED" in bench.fast_feed(fewer, graves)
     assert len(events_of(fast)) == len(plan)
 
 
@@ -517,22 +596,20 @@ def test_benchmark_core_runs():
 # -- export_feed (the TUI's function) and the store --------------------------------------------
 
 
-def test_export_feed_records_publication_only_when_it_changes(store, tmp_path, clock):
+def test_export_feed_never_writes_the_plan(store, tmp_path, clock):
     a = store.add(act())
-    out = tmp_path / "feed.ics"
-    report = export_feed(store, out, today=TODAY)
-    assert report.state_saved
-    assert out.read_bytes() == report.result.data
-    stored = store.meta(PUBLISHED_META)
-    assert stored["all"][a.id]["seq"] == 0
     plan_bytes = store.path.read_bytes()
     mtime = store.path.stat().st_mtime_ns
+    out = tmp_path / "feed.ics"
+    report = export_feed(store, out, today=TODAY)
+    assert out.read_bytes() == report.result.data
+    assert a.id in events_of(report.result.data)
     clock.advance(days=1)
     again = export_feed(store, out, today=TODAY)
-    assert not again.state_saved
+    assert again.result.data == report.result.data
     assert store.path.read_bytes() == plan_bytes
     assert store.path.stat().st_mtime_ns == mtime
-    assert out.read_bytes() == report.result.data
+    assert not store.dirty
     assert not list(tmp_path.glob(".feed.ics.tmp-*"))
     assert default_feed_path(store.path) == tmp_path / "plan.ics"
 
@@ -593,8 +670,8 @@ def test_cli_cancellation_after_edit(store, tmp_path, capsys):
     assert "1 cancellation" in capsys.readouterr().out
     ev = events_of(out.read_bytes())[a.id]
     assert str(ev["STATUS"]) == "CANCELLED" and ev["SEQUENCE"] == 1
-    stored = json.loads((tmp_path / "plan.json").read_text())["_meta"]
-    assert next(iter(stored.values()))[PUBLISHED_META]["all"][a.id]["cancelled"]
+    meta = json.loads((tmp_path / "plan.json").read_text())["_meta"]
+    assert "published" not in next(iter(meta.values()))
 
 
 def test_cli_include_planned_and_query(store, tmp_path, capsysbinary):
@@ -609,10 +686,17 @@ def test_cli_include_planned_and_query(store, tmp_path, capsysbinary):
 
 
 def test_cli_empty_feed_warns(store, tmp_path, capsys):
+    store.add(act("Only planned", status=Status.PLANNED))
     out = tmp_path / "feed.ics"
     assert cli(tmp_path, "export-ics", "-o", str(out)) == 0
     assert "the feed is empty" in capsys.readouterr().err
     assert out.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+
+
+def test_cli_missing_plan_is_an_error_and_nothing_is_made(tmp_path, capsys):
+    assert cli(tmp_path, "export-ics", "-o", str(tmp_path / "feed.ics")) == 2
+    assert "no plan file to export" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_errors_exit_2(store, tmp_path, capsys):
@@ -622,9 +706,6 @@ def test_cli_errors_exit_2(store, tmp_path, capsys):
     assert cli(tmp_path, "export-ics", "-o", str(tmp_path / "missing" / "feed.ics")) == 2
     assert "cannot write the feed" in capsys.readouterr().err
     assert cli(tmp_path, "export-ics", "-o", str(tmp_path)) == 2
-    # A failed write records no publication.
-    assert store.path.exists()
-    assert ActivityStore(store.path).meta(PUBLISHED_META) is None
 
 
 def test_cli_left_out_titles_are_printable(store, tmp_path, capsys):
@@ -640,3 +721,26 @@ def test_no_line_is_longer_than_75_octets_in_a_big_feed():
     data = bench.fast_feed(bench.make_activities(300))
     check_bytes(data)
     assert re.search(rb"\r\n [^\r]", data)  # some lines were folded
+
+
+def test_cli_export_on_a_read_only_plan_works(store, tmp_path, monkeypatch, capsysbinary):
+    """Exporting only reads the plan: a read-only plan (or folder) is no obstacle."""
+    import errno
+    import os
+
+    import ctstui.store.activity_store as store_module
+
+    a = store.add(act("Peer review"))
+    plan = tmp_path / "plan.json"
+    before, mtime = plan.read_bytes(), plan.stat().st_mtime_ns
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    plan.chmod(0o444)
+    monkeypatch.setattr(store_module.os, "replace", refuse)  # root ignores file modes
+    assert cli(tmp_path, "export-ics") == 0
+    captured = capsysbinary.readouterr()
+    assert set(events_of(captured.out)) == {a.id}
+    assert b"error" not in captured.err.lower()
+    assert plan.read_bytes() == before and plan.stat().st_mtime_ns == mtime
