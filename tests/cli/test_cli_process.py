@@ -60,8 +60,8 @@ def test_list_imports_no_server_no_icalendar_no_importer(tmp_path, store):
     assert loaded & others == set()
 
 
-# Commands whose module shares another's code (serve takes export-ics's --query option).
-SHARED = {"serve": {"export_ics"}}
+# Commands whose module shares another's code (serve and publish take export-ics's --query option).
+SHARED = {"serve": {"export_ics"}, "publish": {"export_ics"}}
 
 
 @pytest.mark.parametrize("spec", COMMANDS, ids=lambda spec: spec.name)
