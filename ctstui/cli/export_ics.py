@@ -1,7 +1,7 @@
 """``ctstui export-ics``: the confirmed activities as an .ics feed to subscribe to.
 
 The work is done by :mod:`ctstui.feed.ical`; this module parses options, writes the
-feed (:mod:`ctstui.cli.write_out`: an ordinary file atomically, a device, pipe or
+feed (:mod:`ctstui.store.output`: an ordinary file atomically, a device, pipe or
 ``-`` written through, a link followed) and reports: how many events, which
 confirmed activities were left out and why, and the cancellations.  The report
 goes to stdout when writing a file, to stderr when the feed itself goes to stdout.
@@ -14,10 +14,10 @@ import argparse
 import sys
 
 from ctstui.cli.context import CliError, Context
-from ctstui.cli.write_out import STDOUT, write_output
 from ctstui.domain.query import Query, QueryError
 from ctstui.domain.text import printable
 from ctstui.feed.ical import export_feed
+from ctstui.store.output import STDOUT, write_output
 
 NAME = "export-ics"
 HELP = "write confirmed activities as an .ics calendar feed (to a file or stdout)"

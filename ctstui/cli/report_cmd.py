@@ -21,7 +21,6 @@ from pathlib import Path
 
 from ctstui.cli.context import CliError, Context
 from ctstui.domain.query import Query, QueryError
-from ctstui.report.output import STDOUT, OutputError, same_file, write_output
 from ctstui.report.summary import (
     FORMATS,
     build_report,
@@ -31,6 +30,7 @@ from ctstui.report.summary import (
     render,
     stated_totals_from_meta,
 )
+from ctstui.store.output import STDOUT, same_file, write_output
 
 DOCX = "docx"
 NAME = "report"
@@ -128,9 +128,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out.write(render(report, args.format))
         return 0
     try:
-        where = write_output(args.output, data, getattr(ctx.out, "buffer", None))
-    except OutputError as exc:
-        raise CliError(str(exc))
+        where = write_output(args.output, data, stdout=getattr(ctx.out, "buffer", None))
     except OSError as exc:
         raise CliError(f"-o {args.output}: cannot write: {exc.strerror or exc}")
     if args.output != STDOUT:

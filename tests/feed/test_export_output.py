@@ -134,7 +134,7 @@ def test_a_killed_export_leaves_no_temp_file_after_the_next_run(plan, tmp_path, 
     # An export killed between writing its temp file and renaming it.
     script = (
         "import os, sys, time\n"
-        "from ctstui.cli import write_out\n"
+        "from ctstui.store import output as write_out\n"
         "write_out.os.fsync = lambda fd: time.sleep(60)\n"
         "write_out.write_output(sys.argv[1], b'half')\n"
     )

@@ -26,7 +26,6 @@ from ctstui.domain.dates import PlanYear
 from ctstui.domain.model import FunderContract
 from ctstui.domain.planview import plan_year_of
 from ctstui.domain.query import Query, QueryError
-from ctstui.report.output import same_file, write_output
 from ctstui.report.summary import (
     Report,
     Table,
@@ -40,6 +39,7 @@ from ctstui.report.summary import (
     stated_totals_from_meta,
 )
 from ctstui.store.activity_store import StoreError
+from ctstui.store.output import same_file, write_output
 from ctstui.tui.dialogs.contract_form import ContractForm
 from ctstui.tui.dialogs.prompts import PromptScreen
 from ctstui.tui.look import RISK_STYLE, plain

@@ -1,4 +1,6 @@
-"""Writing a command's output file (``-o FILE``) the way the user means it.
+"""Writing an output file (a feed, a report: ``-o FILE``) the way the user means it.
+
+One definition for every command and the planner; the plan file itself is saved by the store.
 
 - ``-`` is standard output.
 - An ordinary file (or a new one) is replaced atomically: the bytes go to a temp
@@ -31,14 +33,25 @@ _TEMP_MARK = ".tmp-"
 STALE_AFTER = 3600.0
 
 
-def write_output(target: str | os.PathLike, data: bytes, *, stdout: BinaryIO | None = None) -> None:
-    """Write ``data`` to ``target`` (see the module's notes).  Raises OSError."""
+def same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` are the same existing file (links followed)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def write_output(target: str | os.PathLike, data: bytes, *, stdout: BinaryIO | None = None) -> str:
+    """Write ``data`` to ``target`` (see the module's notes); where it went, for a message.
+
+    Raises OSError (a folder: IsADirectoryError; a missing folder: FileNotFoundError).
+    """
     if str(target) == STDOUT:
         out = stdout if stdout is not None else sys.stdout.buffer
         out.write(data)
         out.flush()
-        return
-    path = Path(target)
+        return "standard output"
+    path = Path(target).expanduser()
     real = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
         mode = os.stat(real).st_mode
@@ -48,9 +61,12 @@ def write_output(target: str | os.PathLike, data: bytes, *, stdout: BinaryIO | N
         raise IsADirectoryError(21, "is a folder, not a file", str(path))
     if mode is not None and not stat.S_ISREG(mode):
         _write_through(real, data)
-        return
+        return str(path)
+    if not real.parent.is_dir():
+        raise FileNotFoundError(2, f"the folder {real.parent} does not exist", str(path))
     remove_stale_temps(real)
     _replace(real, data)
+    return str(path)
 
 
 def _write_through(path: Path, data: bytes) -> None:
