@@ -117,7 +117,8 @@ class ActivitiesScreen(PlanScreen):
         leads = sorted({lead for a in self.store.activities() for lead in a.leads})
         lead_select = self.query_one("#quick-lead", Select)
         current = lead_select.value
-        lead_select.set_options([(lead, f"lead:{lead}") for lead in leads])
+        # Leads are user text: a Text option is shown as written, never parsed as markup.
+        lead_select.set_options([(plain(lead), f"lead:{lead}") for lead in leads])
         if isinstance(current, str) and current in {f"lead:{x}" for x in leads}:
             lead_select.value = current
         self.apply_filter()
