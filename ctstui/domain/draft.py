@@ -7,6 +7,7 @@ keystroke and can only save when it returns no errors.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ctstui.domain.dates import DateParseError, DateSpec, PlanYear
 from ctstui.domain.model import Activity, Kind, Status, Theme, parse_audience, parse_leads
@@ -99,7 +100,7 @@ def read_draft(values: dict[str, str], base: Activity | None, plan_year: PlanYea
             errors[name] = f"choose one of: {', '.join(m.value for m in cls)}"
     if errors:
         return Draft(None, errors, window)
-    fields = {
+    fields: dict[str, Any] = {
         "title": title,
         "when": when,
         "place": values.get("place", "").strip(),

@@ -5,14 +5,17 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 
+from ctstui.domain.dates import PlanYear
 from ctstui.domain.model import Activity, Status, Theme
+from ctstui.domain.planview import plan_year_of
 from ctstui.domain.query import Query, QueryError
 from ctstui.domain.text import format_days
 from ctstui.tui.look import TextLine, plain
 from ctstui.tui.screens.base import PlanScreen
 from ctstui.tui.widgets.activity_table import ActivityTable
+from ctstui.tui.widgets.footer import PlanFooter
 from ctstui.tui.widgets.tabs import ModeTabs
 
 
@@ -48,7 +51,7 @@ class ActivitiesScreen(PlanScreen):
         yield Static("", id="filter-error")
         yield ActivityTable(today=self.today, id="table")
         yield TextLine(id="totals")
-        yield Footer()
+        yield PlanFooter()
 
     def on_mount(self) -> None:
         self.refresh_plan()
@@ -78,8 +81,20 @@ class ActivitiesScreen(PlanScreen):
         self.query_text = text
         self.show(self._query.filter(self.store.activities()))
 
+    def plan_year(self) -> PlanYear:
+        """The plan year the list's dates are read in (others show their year)."""
+        stored = self.store.meta("plan_year")
+        if isinstance(stored, str):
+            try:
+                return PlanYear.parse(stored)
+            except ValueError:
+                pass
+        return plan_year_of(self.today)
+
     def show(self, activities: list[Activity]) -> None:
-        self.query_one(ActivityTable).set_rows(activities)
+        table = self.query_one(ActivityTable)
+        table.plan_year = self.plan_year()
+        table.set_rows(activities)
         days = sum(a.total_days for a in activities)
         places = sum(a.places or 0 for a in activities)
         of = f" of {len(self.store)}" if len(activities) != len(self.store) else ""
@@ -87,7 +102,8 @@ class ActivitiesScreen(PlanScreen):
         self.query_one("#totals", TextLine).set(
             plain(
                 f"{len(activities)}{of} activities  ·  {format_days(days) or 0} days  ·  "
-                f"{places} places{filtered}"
+                f"{places} places  ·  dates in {table.plan_year} unless a year is shown"
+                f"{filtered}"
             )
         )
 

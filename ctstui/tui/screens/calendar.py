@@ -9,15 +9,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ctstui.domain.dates import DateParseError, DateSpec
 from ctstui.domain.model import Activity, schedule_risk
 from ctstui.domain.planview import CalendarIndex, plan_year_of
 from ctstui.tui.dialogs.prompts import ChooseActivityScreen, PromptScreen
-from ctstui.tui.look import activity_label, plain
+from ctstui.tui.look import activity_label, legend, plain
 from ctstui.tui.screens.base import PlanScreen
+from ctstui.tui.widgets.footer import PlanFooter
 from ctstui.tui.widgets.month_grid import MonthGrid
 from ctstui.tui.widgets.tabs import ModeTabs
 
@@ -51,6 +52,8 @@ def _parse_goto(text: str, around: date) -> date:
 
 class CalendarScreen(PlanScreen):
     AUTO_FOCUS = "MonthGrid"
+    # Narrow terminals (80 columns) get a slimmer tray so day cells stay readable.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (160, "-very-wide")]
     BINDINGS = [
         Binding("t", "today", "Today", id="calendar.today"),
         Binding("g", "goto", "Go to", id="calendar.goto"),
@@ -70,10 +73,11 @@ class CalendarScreen(PlanScreen):
                 yield Static("", id="month-title")
                 yield MonthGrid(today=self.today, id="month")
                 yield Static("", id="day-info")
+                yield Static(legend(), id="legend")
             with Vertical(id="tray-pane"):
                 yield Static("This month, date TBC", id="tray-title")
                 yield OptionList(id="tray")
-        yield Footer()
+        yield PlanFooter()
 
     def on_mount(self) -> None:
         grid = self.query_one(MonthGrid)
@@ -174,9 +178,16 @@ class CalendarScreen(PlanScreen):
         if option_id.startswith(MORE_PREFIX):
             month = option_id.removeprefix(MORE_PREFIX)
             self.app.switch_mode("activities")
-            self.app.call_after_refresh(lambda: self.app.screen.set_filter(f"month:{month}"))
+            self.app.call_after_refresh(self._filter_list, f"month:{month}")
         elif option_id:
             self.planner.open_detail(option_id)
+
+    def _filter_list(self, query: str) -> None:
+        from ctstui.tui.screens.activities import ActivitiesScreen
+
+        screen = self.app.screen
+        if isinstance(screen, ActivitiesScreen):
+            screen.set_filter(query)
 
     def on_descendant_focus(self) -> None:
         self.planner.selection_changed()

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ctstui.domain.model import Activity, schedule_risk
 from ctstui.domain.text import format_days
 from ctstui.tui.look import RAG_COLOURS, plain, rag_marker, rating_change, safe
+from ctstui.tui.widgets.footer import PlanFooter
 
 
 def detail_text(activity: Activity, today) -> Table:
@@ -101,7 +102,7 @@ class DetailScreen(ModalScreen[None]):
             yield Static(id="detail-reviews")
             yield Static("History (newest first)", classes="section")
             yield Static(id="detail-history")
-        yield Footer()
+        yield PlanFooter()
 
     def on_mount(self) -> None:
         self.refresh_plan()

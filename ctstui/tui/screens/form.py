@@ -6,12 +6,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from ctstui.domain.dates import PlanYear
 from ctstui.domain.draft import FORM_FIELDS, form_values, read_draft
 from ctstui.domain.model import Activity, Kind, Status, Theme
 from ctstui.tui.look import plain
+from ctstui.tui.widgets.footer import PlanFooter
 
 LABELS = {
     "title": "Title",
@@ -81,7 +82,7 @@ class ActivityForm(ModalScreen[Activity | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
-        yield Footer()
+        yield PlanFooter()
 
     def on_mount(self) -> None:
         self.query_one("#field-title", Input).focus()
