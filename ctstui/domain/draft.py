@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ctstui.domain.dates import DateParseError, DateSpec, PlanYear
+from ctstui.domain.dates import DateParseError, DateSpec, PlanYear, split_date_cell
 from ctstui.domain.model import Activity, Kind, Status, Theme, parse_audience, parse_leads
 
 FORM_FIELDS = (
@@ -30,11 +30,34 @@ FORM_FIELDS = (
 )
 
 
+# A status written in the date cell ("June TBC"), read as the importer reads it.
+STATUS_OF_DATE_WORD = {
+    "tbc": Status.TBC,
+    "confirmed": Status.CONFIRMED,
+    "completed": Status.COMPLETED,
+}
+
+
 @dataclass
 class Draft:
     activity: Activity | None
     errors: dict[str, str] = field(default_factory=dict)
     window: str = ""  # the date as resolved, for the live hint
+    status_from_date: Status | None = None  # "June TBC": the status the date text gives
+
+
+def read_date(text: str, plan_year: PlanYear) -> tuple[DateSpec, Status | None]:
+    """A date as typed in the form, read as the importer reads a plan's date cell:
+    a status word ("TBC", "confirmed", "completed") is split off and returned.
+
+    Raises :class:`DateParseError` with a message for the person typing.
+    """
+    date_text, word = split_date_cell(text)
+    status = STATUS_OF_DATE_WORD.get(word or "")
+    if word and not date_text:
+        # Only a status was typed: nothing to place on the calendar yet.
+        return DateSpec(""), status
+    return DateSpec.parse(date_text, plan_year), status
 
 
 def form_values(activity: Activity) -> dict[str, str]:
@@ -65,9 +88,12 @@ def read_draft(values: dict[str, str], base: Activity | None, plan_year: PlanYea
         errors["title"] = "a title is needed"
     when = DateSpec("")
     window = ""
+    status_from_date = None
     try:
-        when = DateSpec.parse(values.get("when", ""), plan_year)
+        when, status_from_date = read_date(values.get("when", ""), plan_year)
         window = when.describe() if when.text else "no date yet (it will wait in the list)"
+        if status_from_date is not None:
+            window += f"; status {status_from_date.value} (written in the date)"
     except DateParseError as exc:
         errors["when"] = str(exc)
     days = None
@@ -98,8 +124,10 @@ def read_draft(values: dict[str, str], base: Activity | None, plan_year: PlanYea
             enums[name] = cls(values.get(name) or next(iter(cls)).value)
         except ValueError:
             errors[name] = f"choose one of: {', '.join(m.value for m in cls)}"
+    if status_from_date is not None:
+        enums["status"] = status_from_date  # the date's own word wins, as on import
     if errors:
-        return Draft(None, errors, window)
+        return Draft(None, errors, window, status_from_date)
     fields: dict[str, Any] = {
         "title": title,
         "when": when,
@@ -115,4 +143,4 @@ def read_draft(values: dict[str, str], base: Activity | None, plan_year: PlanYea
         **enums,
     }
     activity = base.copy(**fields) if base else Activity(**fields)
-    return Draft(activity, {}, window)
+    return Draft(activity, {}, window, status_from_date)

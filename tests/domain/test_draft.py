@@ -58,3 +58,28 @@ def test_editing_keeps_identity_and_history():
 def test_round_trip_of_form_values():
     original = Activity(title="T", days=2.0, places=15, audience="Sport PHs", leads=["JW", "LC"])
     assert read_draft(form_values(original), original, PY).activity == original
+
+
+def test_a_status_written_in_the_date_is_read_as_the_importer_reads_it():
+    for text, window, status in (
+        ("June TBC", "Jun 2013", Status.TBC),
+        ("Feb / March TBC", "Feb", Status.TBC),
+        ("12 July - confirmed", "12 Jul 2013", Status.CONFIRMED),
+        ("14/15 May (completed)", "14–15 May 2013", Status.COMPLETED),
+    ):
+        draft = read_draft(values(title="Talk", when=text, status="planned"), None, PY)
+        assert draft.errors == {}, text
+        assert window in draft.window and f"status {status.value}" in draft.window
+        assert draft.activity.status is status
+        assert draft.status_from_date is status
+        assert "TBC" not in draft.activity.when.text and "confirmed" not in draft.activity.when.text
+    june = read_draft(values(title="Talk", when="June TBC"), None, PY).activity
+    assert june.when.start == date(2013, 6, 1) and june.when.text == "June"
+
+
+def test_date_messages_are_in_the_users_words():
+    for text in ("TBC sometime", "31 November TBC", "June TBC maybe later"):
+        draft = read_draft(values(title="Talk", when=text), None, PY)
+        message = draft.errors.get("when", "")
+        assert "split_date_cell" not in message and "_" not in message
+    assert read_draft(values(title="T", when="TBC"), None, PY).activity.status is Status.TBC

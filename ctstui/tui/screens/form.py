@@ -109,6 +109,11 @@ class ActivityForm(ModalScreen[Activity | None]):
                 message.update("")
             message.display = bool(error) or (name == "when" and bool(draft.window))
         self.query_one("#save", Button).disabled = bool(draft.errors)
+        if draft.status_from_date is not None:
+            # "June TBC": the status the date says is the one saved; show it.
+            status = self.query_one("#field-status", Select)
+            if status.value != draft.status_from_date.value:
+                status.value = draft.status_from_date.value
         return draft
 
     def on_input_changed(self, event: Input.Changed) -> None:
