@@ -25,6 +25,8 @@ class ActivitiesScreen(PlanScreen):
     AUTO_FOCUS = "ActivityTable"
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="list.filter"),
+        Binding("tab", "app.focus_next", "Next pane", id="list.next_pane"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="list.prev_pane"),
         Binding("escape", "leave_filter", "Back to list", show=False, id="list.leave_filter"),
     ]
 

@@ -58,7 +58,9 @@ class CalendarScreen(PlanScreen):
         Binding("t", "today", "Today", id="calendar.today"),
         Binding("g", "goto", "Go to", id="calendar.goto"),
         Binding("y", "year", "Year", id="calendar.year"),
-        Binding("tab", "focus_next", "Grid/tray", show=False, id="calendar.switch_focus"),
+        # One key each way; the footer names the pane Tab goes to.
+        Binding("tab,shift+tab", "pane('tray')", "To tray", id="calendar.to_tray"),
+        Binding("tab,shift+tab", "pane('grid')", "To grid", id="calendar.to_grid"),
     ]
 
     def __init__(self) -> None:
@@ -190,7 +192,23 @@ class CalendarScreen(PlanScreen):
             screen.set_filter(query)
 
     def on_descendant_focus(self) -> None:
+        self.refresh_bindings()  # "To tray" / "To grid"
         self.planner.selection_changed()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pane":
+            tray_focused = self.query_one("#tray", OptionList).has_focus
+            return (parameters[0] == "tray") != tray_focused
+        return True
+
+    def action_pane(self, pane: str) -> None:
+        if pane == "tray":
+            tray = self.query_one("#tray", OptionList)
+            self.set_focus(tray)
+            if tray.option_count and tray.highlighted is None:
+                tray.highlighted = 0
+        else:
+            self.set_focus(self.query_one(MonthGrid))
 
     # -- actions ---------------------------------------------------------------------
     def go_to(self, day: date) -> None:

@@ -14,6 +14,8 @@ from textual.widgets import Footer
 
 # Actions whose keys stay on screen however narrow it is.
 ESSENTIAL = frozenset({"help", "quit_saving", "cancel", "close", "save", "command_palette"})
+# Keys with other ways in (arrows, the palette, help) go first when room runs out.
+DROP_FIRST = frozenset({"month", "today", "goto", "year", "sort_next", "redo", "undo"})
 KEY_PADDING = 3  # a footer key is drawn " k Description " (and a space between)
 
 
@@ -21,8 +23,12 @@ def _cells(key) -> int:
     return len(getattr(key, "key_display", "")) + len(getattr(key, "description", "")) + KEY_PADDING
 
 
+def _action(key) -> str:
+    return getattr(key, "action", "").removeprefix("app.").split("(")[0]
+
+
 def _essential(key) -> bool:
-    return getattr(key, "action", "").removeprefix("app.") in ESSENTIAL
+    return _action(key) in ESSENTIAL
 
 
 class PlanFooter(Footer):
@@ -35,12 +41,13 @@ class PlanFooter(Footer):
         width = self.size.width or self.app.size.width
         self._laid_out_for = width
         total = sum(_cells(k) for k in keys)
-        for key in reversed(list(keys)):
-            if total <= width:
-                break
-            if not _essential(key):
-                keys.remove(key)
-                total -= _cells(key)
+        for droppable in (lambda k: _action(k) in DROP_FIRST, lambda k: not _essential(k)):
+            for key in reversed(list(keys)):
+                if total <= width:
+                    break
+                if droppable(key):
+                    keys.remove(key)
+                    total -= _cells(key)
         yield from keys
 
     async def on_resize(self, event: events.Resize) -> None:
