@@ -6,7 +6,9 @@ keystroke and can only save when it returns no errors.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from ctstui.domain.dates import DateParseError, DateSpec, PlanYear, split_date_cell
@@ -144,3 +146,38 @@ def read_draft(values: dict[str, str], base: Activity | None, plan_year: PlanYea
     }
     activity = base.copy(**fields) if base else Activity(**fields)
     return Draft(activity, {}, window, status_from_date)
+
+
+_YEAR = re.compile(r"\b\d{4}\b")
+
+
+def firm_date(text: str, previous: DateSpec, plan_year: PlanYear) -> DateSpec:
+    """The firm day(s) typed when confirming a fuzzy date, read in ``plan_year``.
+
+    When the old date carried its year ("10 or 11 July 2014") and the typed
+    day does not ("10 July"), the year is written into the new text too, so
+    the date keeps saying which year it is wherever it is shown or read again.
+    """
+    spec = DateSpec.parse(text, plan_year)
+    if spec.start is None or not _YEAR.search(previous.text) or _YEAR.search(spec.text):
+        return spec
+    end = spec.end or spec.start
+    if end.year != spec.start.year:
+        return spec  # a range over New Year: a single year would not fit
+    try:
+        with_year = DateSpec.parse(f"{spec.text} {spec.start.year}", plan_year)
+    except DateParseError:
+        return spec
+    return with_year if (with_year.start, with_year.end) == (spec.start, spec.end) else spec
+
+
+def completion_question(activity: Activity, today: date) -> str | None:
+    """Marking an activity completed before its date has come is asked about first
+    (a slip of the x key would otherwise quietly report it as delivered)."""
+    first = activity.when.start
+    if first is None or first <= today:
+        return None
+    return (
+        f"“{activity.title}” is dated {activity.when.describe()}, after today "
+        f"({today:%d %b %Y}). Mark it completed anyway?"
+    )

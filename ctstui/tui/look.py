@@ -14,10 +14,12 @@ from textual.widget import Widget
 from ctstui.domain.model import Activity, Rag, Status
 from ctstui.domain.text import printable
 
+# Chosen to read on both the dark and the light theme (contrast of 3:1 or more
+# against white and near-black backgrounds); a bright amber vanished on white.
 RAG_COLOURS = {
     Rag.RED: "#e0474c",
-    Rag.AMBER: "#f0a30a",
-    Rag.GREEN: "#3fb950",
+    Rag.AMBER: "#b37400",
+    Rag.GREEN: "#2da44e",
     Rag.UNRATED: "#8b949e",
 }
 RAG_MARKERS = {Rag.RED: "●", Rag.AMBER: "●", Rag.GREEN: "●", Rag.UNRATED: "○"}
@@ -35,7 +37,7 @@ STATUS_STYLES = {
     Status.COMPLETED: Style(dim=True),
     Status.CANCELLED: Style(dim=True, strike=True),
 }
-RISK_STYLE = Style(color="#f0a30a", bold=True)
+RISK_STYLE = Style(color=RAG_COLOURS[Rag.AMBER], bold=True)
 
 
 def safe(text: str) -> str:

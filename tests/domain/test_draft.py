@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ctstui.domain.dates import PlanYear
-from ctstui.domain.draft import form_values, read_draft
+from ctstui.domain.dates import DateSpec, PlanYear
+from ctstui.domain.draft import completion_question, firm_date, form_values, read_draft
 from ctstui.domain.model import Activity, Kind, Status
 
 PY = PlanYear(2013)
@@ -83,3 +83,21 @@ def test_date_messages_are_in_the_users_words():
         message = draft.errors.get("when", "")
         assert "split_date_cell" not in message and "_" not in message
     assert read_draft(values(title="T", when="TBC"), None, PY).activity.status is Status.TBC
+
+
+def test_firming_up_keeps_a_written_year():
+    fuzzy = DateSpec.parse("10 or 11 July 2014", PY)
+    firm = firm_date("10 July", fuzzy, PlanYear(2014))
+    assert firm.text == "10 July 2014" and firm.start == date(2014, 7, 10)
+    assert firm_date("14/15 July", fuzzy, PlanYear(2014)).text == "14/15 July 2014"
+    # No year written before: the text stays as typed.
+    plain = firm_date("10 July", DateSpec.parse("10 or 11 July", PY), PY)
+    assert plain.text == "10 July" and plain.start == date(2013, 7, 10)
+
+
+def test_completing_a_future_activity_is_questioned():
+    future = Activity(title="Talk", when=DateSpec.parse("21 November", PY))
+    question = completion_question(future, date(2013, 11, 5))
+    assert question and "after today (05 Nov 2013)" in question and "“Talk”" in question
+    assert completion_question(future, date(2013, 11, 21)) is None
+    assert completion_question(Activity(title="Undated"), date(2013, 11, 5)) is None

@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from ctstui.domain.dates import PlanYear
 from ctstui.domain.draft import FORM_FIELDS, form_values, read_draft
 from ctstui.domain.model import Activity, Kind, Status, Theme
+from ctstui.tui.dialogs.prompts import ConfirmScreen
 from ctstui.tui.look import plain
 from ctstui.tui.widgets.footer import PlanFooter
 
@@ -140,4 +141,16 @@ class ActivityForm(ModalScreen[Activity | None]):
         self.dismiss(draft.activity)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Escape always cancels; it asks first when typed text would be lost."""
+        if self.current_values() == self.values:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        what = "the new activity" if self.base is None else "your changes"
+        self.app.push_screen(
+            ConfirmScreen(f"Discard {what}?", yes="Discard", no="Keep editing"), answered
+        )
