@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ctstui.domain.model import Status
+from ctstui.domain.dates import DateSpec, PlanYear
+from ctstui.domain.model import Activity, Status
 from ctstui.tui.app import make_app
 from ctstui.tui.screens.form import ActivityForm
 from ctstui.tui.screens.year import YearScreen
+from ctstui.tui.widgets.activity_table import date_text
 
 from .conftest import TODAY, activity
 from .screen_text import screen_lines, screen_text
@@ -49,7 +51,7 @@ async def test_list_keeps_status_and_rag_and_marks_what_is_cut(store, wide_plan,
         assert "June 2014" in june and "tbc" in june
         may_2013 = next(line for line in lines if "Sport peer review" in line)
         assert "14/15 May " in may_2013 and "2013" not in may_2013  # the plan year on screen
-        assert "dates in 2013/14" in screen_text(app)
+        assert "plan year 2013/14" in screen_text(app)
         if size == SMALL:
             assert "Audience" not in header  # dropped before the title gets too narrow
         else:
@@ -129,3 +131,16 @@ async def test_detail_fits_and_scrolls(app, plan, size):
         await pilot.press("end")
         await pilot.pause()
         assert "History (newest first)" in screen_text(app)
+
+
+def test_a_year_is_added_only_when_the_date_does_not_say_it():
+    here, other = PlanYear(2013), PlanYear(2014)
+
+    def shown(text: str, read_in: PlanYear) -> str:
+        return date_text(Activity(title="x", when=DateSpec.parse(text, read_in)), here)
+
+    assert shown("14/15 May", here) == "14/15 May"
+    assert shown("14/15 May", other) == "14/15 May 2014"
+    assert shown("Feb / March", other) == "Feb / March 2015"
+    for says_it in ("May 11", "by March 2012", "Sept 2011", "10 or 11 July 2014"):
+        assert shown(says_it, here) == says_it

@@ -115,8 +115,7 @@ class ActivitiesScreen(PlanScreen):
         self.query_one("#totals", TextLine).set(
             plain(
                 f"{len(activities)}{of} activities  ·  {format_days(days) or 0} days  ·  "
-                f"{places} places  ·  dates in {table.plan_year} unless a year is shown"
-                f"{filtered}"
+                f"{places} places  ·  plan year {table.plan_year}{filtered}"
             )
         )
 
@@ -126,7 +125,7 @@ class ActivitiesScreen(PlanScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
-            self.query_one(ActivityTable).focus()
+            self.set_focus(self.query_one(ActivityTable))  # at once: Enter may follow
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self.apply_filter()
@@ -158,7 +157,7 @@ class ActivitiesScreen(PlanScreen):
             field.insert_text_at_cursor(event.character)
 
     def action_leave_filter(self) -> None:
-        self.query_one(ActivityTable).focus()
+        self.set_focus(self.query_one(ActivityTable))
 
     def set_filter(self, text: str) -> None:
         self.query_one("#filter", Input).value = text

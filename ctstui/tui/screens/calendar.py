@@ -100,6 +100,10 @@ class CalendarScreen(PlanScreen):
             )
         grid.selected = opening
 
+    def on_resize(self) -> None:
+        # The tray's title is shortened on narrow screens (the breakpoint class).
+        self.call_after_refresh(self.show_month)
+
     def opening_day(self) -> date:
         """Today, unless the plan has nothing within a year of it: then its nearest month."""
         nearest = self.index.nearest(self.today)
@@ -147,7 +151,8 @@ class CalendarScreen(PlanScreen):
         tray.add_options(options)
         if highlighted and any(a.id == highlighted for a in shown):
             tray.highlighted = next(i for i, a in enumerate(shown) if a.id == highlighted)
-        self.query_one("#tray-title", Static).update(plain(f"{day:%B}, date TBC ({len(items)})"))
+        month = f"{day:%b}" if self.has_class("-narrow") else f"{day:%B}"  # the count must fit
+        self.query_one("#tray-title", Static).update(plain(f"{month}, date TBC ({len(items)})"))
         self.show_day_info()
 
     def show_day_info(self) -> None:

@@ -7,10 +7,10 @@ the Line API gives: ``render_line`` draws one screen line from the model.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from rich.segment import Segment
@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ctstui.domain.dates import PlanYear
+from ctstui.domain.dates import DateParseError, DateSpec, PlanYear
 from ctstui.domain.model import Activity, schedule_risk
 from ctstui.domain.planview import plan_year_of
 from ctstui.domain.text import cell_width, fit, format_days
@@ -136,7 +136,7 @@ class ActivityTable(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"activity-table--header", "activity-table--cursor"}
 
     DEFAULT_CSS = """
-    ActivityTable { height: 1fr; overflow-y: scroll; }
+    ActivityTable { height: 1fr; overflow-y: scroll; overflow-x: hidden; }
     ActivityTable > .activity-table--header { text-style: bold; background: $panel; }
     ActivityTable > .activity-table--cursor { background: $accent 40%; }
     ActivityTable:focus > .activity-table--cursor { background: $accent; color: $text; }
@@ -333,12 +333,27 @@ class ActivityTable(ScrollView, can_focus=True):
 
 def date_text(activity: Activity, plan_year: PlanYear | None) -> str:
     """The date as written, with its year when it lies outside ``plan_year``
-    (the year the screen shows) and the text does not already say it."""
+    (the year the screen says it shows) and the text does not already say it."""
     when = activity.when
     text = safe(when.text) or "—"
     day = when.start or when.end
     if day is None or plan_year is None or plan_year_of(day) == plan_year:
         return text
-    if re.search(r"\b\d{4}\b", text) or re.search(rf"'{day.year % 100:02d}\b", text):
+    if says_its_year(when.text, when.start, when.end):
         return text
     return f"{text} {day.year}"
+
+
+@lru_cache(maxsize=4096)
+def says_its_year(text: str, start: date | None, end: date | None) -> bool:
+    """Whether ``text`` pins its own year ("May 11", "by March 2012"): read in
+    another plan year, it still means the same window."""
+    day = start or end
+    if day is None:
+        return False
+    other = PlanYear(plan_year_of(day).start_year + 1)
+    try:
+        again = DateSpec.parse(text, other)
+    except DateParseError:
+        return False
+    return (again.start, again.end) == (start, end)
