@@ -66,6 +66,7 @@ class CalendarScreen(PlanScreen):
     def __init__(self) -> None:
         super().__init__(id="calendar")
         self.index = CalendarIndex({}, [])
+        self.tray_count = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,7 +103,7 @@ class CalendarScreen(PlanScreen):
 
     def on_resize(self) -> None:
         # The tray's title is shortened on narrow screens (the breakpoint class).
-        self.call_after_refresh(self.show_month)
+        self.call_after_refresh(self.show_tray_title)
 
     def opening_day(self) -> date:
         """Today, unless the plan has nothing within a year of it: then its nearest month."""
@@ -149,11 +150,19 @@ class CalendarScreen(PlanScreen):
             )
         tray.clear_options()
         tray.add_options(options)
-        if highlighted and any(a.id == highlighted for a in shown):
-            tray.highlighted = next(i for i, a in enumerate(shown) if a.id == highlighted)
-        month = f"{day:%b}" if self.has_class("-narrow") else f"{day:%B}"  # the count must fit
-        self.query_one("#tray-title", Static).update(plain(f"{month}, date TBC ({len(items)})"))
+        ids = [option.id for option in options]
+        if highlighted in ids:
+            tray.highlighted = ids.index(highlighted)
+        self.tray_count = len(items)
+        self.show_tray_title()
         self.show_day_info()
+
+    def show_tray_title(self) -> None:
+        day = self.query_one(MonthGrid).selected
+        month = f"{day:%b}" if self.has_class("-narrow") else f"{day:%B}"  # the count must fit
+        self.query_one("#tray-title", Static).update(
+            plain(f"{month}, date TBC ({self.tray_count})")
+        )
 
     def show_day_info(self) -> None:
         day = self.query_one(MonthGrid).selected
