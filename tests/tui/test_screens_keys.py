@@ -59,7 +59,13 @@ async def test_keys_typed_quickly_after_slash_go_into_the_filter(app):
         for char in "/Heritage":
             key = "slash" if char == "/" else char
             app.post_message(events.Key(key, char))
-        await pilot.pause(0.2)
+        # Wait until every queued key was handled (bounded: a loaded machine is slow).
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ActivityForm):
+                break
+            if app.screen.query_one("#filter", Input).value == "Heritage":
+                break
         assert not isinstance(app.screen, ActivityForm)  # the "e" did not open Edit
         assert app.screen.query_one("#filter", Input).value == "Heritage"
         assert [a.title for a in app.screen.query_one(ActivityTable).rows] == ["Heritage seminar"]
