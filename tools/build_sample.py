@@ -394,7 +394,7 @@ def programme_activities() -> Iterator[tuple[Activity, list[RagReview]]]:
 
 def build_sample(path: Path) -> ActivityStore:
     """Write a fresh sample plan at ``path`` (which must not exist yet)."""
-    from ctstui.importing.importer import apply_merge, plan_merge, read_plan
+    from ctstui.importing.importer import apply_merge, merge_file, read_plan
 
     path = Path(path)
     if path.exists():
@@ -407,7 +407,7 @@ def build_sample(path: Path) -> ActivityStore:
         ):
             clock.set(moment.replace(tzinfo=UTC))
             parsed = read_plan(seed_text(name), name, plan_year="2013/14")
-            merge = plan_merge(store.activities(), parsed.activities)
+            merge = merge_file(store.activities(), parsed, today=clock().date())
             apply_merge(store, merge, f"import {name}", parsed=parsed)
         clock.set(datetime(2020, 1, 20, 9, 0, tzinfo=UTC))
         for row in ACTIVITIES_2019:

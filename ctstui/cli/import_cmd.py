@@ -27,7 +27,7 @@ from ctstui.importing.importer import (
     apply_merge,
     format_report,
     import_report,
-    plan_merge,
+    merge_file,
     read_plan,
 )
 
@@ -53,16 +53,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="stop, writing nothing, if any row cannot be understood",
     )
+    parser.add_argument(
+        "--whole",
+        action="store_true",
+        help="the file is the whole plan for its year: flag the year's activities it no longer "
+        "lists (default: only when its title names the plan year or it has a TOTALS line)",
+    )
+    parser.add_argument(
+        "--theirs",
+        action="store_true",
+        help="in a conflict (a field changed both in the planner and in the file) take the "
+        "file's value; the default keeps the planner's",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
 
 class Progress:
-    """A text progress bar on stderr, only when stdout is a terminal."""
+    """A text progress bar on stderr, only when stderr is a terminal."""
 
     def __init__(self, ctx: Context, label: str) -> None:
         self.err: TextIO = ctx.err
         self.label = label
-        self.enabled = _isatty(ctx.out)
+        self.enabled = _isatty(ctx.err)
         self.drawn = False
         self.last = -1
 
@@ -136,14 +148,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             raise CliError(str(exc))
         finally:
             bar.close()
-        merge = plan_merge(
-            state,
-            parsed.activities,
-            source=source,
-            today=today,
-            plan_year=parsed.plan_year,
-            fields=parsed.fields,
-        )
+        merge = merge_file(state, parsed, today=today, whole=args.whole, theirs=args.theirs)
         state = merge.after
         results.append((parsed, merge))
 
@@ -153,8 +158,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     imported = sum(len(parsed.rows) for parsed, _ in results)
     if problems and args.strict:
         raise CliError(
-            f"{len(problems)} row(s) could not be understood (above); --strict: nothing was "
-            "imported"
+            f"{len(problems)} row(s) could not be read as written (above); --strict: nothing "
+            "was imported"
         )
 
     if not args.dry_run:
@@ -172,10 +177,21 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     else:
         ctx.out.write(format_report(reports, dry_run=args.dry_run))
     if problems:
+        flagged = sum(1 for p in problems if p.imported)
+        left_out = len(problems) - flagged
         ctx.warn(
-            f"{imported} activities imported, {len(problems)} row(s) reported and not imported "
-            "(use --strict to import nothing when a row cannot be understood)"
+            f"{imported} activities imported; {len(problems)} row(s) reported: {flagged} "
+            f"imported with a flag to check, {left_out} not imported (use --strict to import "
+            "nothing when a row cannot be read as written)"
         )
+    conflicts = sum(merge.counts()["conflicts"] for _, merge in results)
+    if conflicts:
+        taken = (
+            "the file's values were taken (--theirs)"
+            if args.theirs
+            else ("the plan's values were kept (--theirs takes the file's)")
+        )
+        ctx.warn(f"{conflicts} conflict(s) between the plan and the file (above): {taken}")
     return 0
 
 

@@ -485,12 +485,14 @@ def _resolve_years(text: str, items: list[_Item], plan_year: PlanYear | None) ->
         years[0] = plan_year.year_of_month(first_month)
         known = [0]
     for i in range(known[0] - 1, -1, -1):
-        years[i] = years[i + 1] - (1 if (items[i].month or 0) > (items[i + 1].month or 0) else 0)
+        later = years[i + 1]
+        assert later is not None
+        years[i] = later - (1 if (items[i].month or 0) > (items[i + 1].month or 0) else 0)
     for i in range(known[0] + 1, len(years)):
+        earlier = years[i - 1]
+        assert earlier is not None
         if years[i] is None:
-            years[i] = years[i - 1] + (
-                1 if (items[i].month or 0) < (items[i - 1].month or 0) else 0
-            )
+            years[i] = earlier + (1 if (items[i].month or 0) < (items[i - 1].month or 0) else 0)
     return [y for y in years if y is not None]
 
 

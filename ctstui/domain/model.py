@@ -13,6 +13,7 @@ import math
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from ctstui.domain.dates import DateSpec, Precision
 
@@ -72,7 +73,7 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _check(data: dict, name: str, types: type | tuple[type, ...], where: str) -> object:
+def _check(data: dict, name: str, types: type | tuple[type, ...], where: str) -> Any:
     if name not in data:
         raise RecordError(f"{where}: field {name!r} is missing")
     value = data[name]

@@ -12,7 +12,9 @@ class PlanImportError(Exception):
 
     ``source`` is the file name, ``line`` the 1-based line number (None for a
     problem with the whole file), ``text`` the row as written and ``reason``
-    what is wrong.  ``str()`` gives ``file:line: text: reason``.
+    what is wrong.  ``str()`` gives ``file:line: text: reason``.  ``imported``
+    says whether the row came in anyway (read as far as it goes, flagged) or
+    was left out.
     """
 
     def __init__(
@@ -23,8 +25,10 @@ class PlanImportError(Exception):
         line: int | None = None,
         text: str = "",
         end_line: int | None = None,
+        imported: bool = False,
     ) -> None:
         self.reason = reason
+        self.imported = imported  # the row came in anyway (flagged), or was left out
         self.source = source
         self.line = line
         self.end_line = end_line if end_line is not None else line
@@ -46,6 +50,7 @@ class PlanImportError(Exception):
             "end_line": self.end_line,
             "text": self.text,
             "reason": self.reason,
+            "imported": self.imported,
         }
 
 

@@ -44,8 +44,10 @@ from ctstui.importing.merge import (
     MergePlan,
     Missing,
     apply_merge,
+    merge_file,
     missing_note,
     plan_merge,
+    stated_totals_meta,
 )
 from ctstui.importing.report import format_report, import_report
 from ctstui.importing.rows import (
@@ -72,8 +74,10 @@ __all__ = [
     "derive_kind_theme_place",
     "format_report",
     "import_report",
+    "merge_file",
     "missing_note",
     "plan_merge",
     "read_plan",
     "split_duration",
+    "stated_totals_meta",
 ]

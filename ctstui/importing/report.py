@@ -8,18 +8,33 @@ from collections.abc import Sequence
 from ctstui.domain.model import (
     Activity,
 )
+from ctstui.domain.rules import COUNCILLOR_WORDS
 from ctstui.domain.text import fit, format_days, printable
 from ctstui.importing.merge import _MARKER, MergePlan
-from ctstui.importing.rows import _COUNCILLORS, ParsedPlan
+from ctstui.importing.rows import ParsedPlan
 
 # -- reporting -------------------------------------------------------------------------
 
 
-def _brief(activity: Activity) -> dict:
+def window_text(activity: Activity) -> str:
+    """The resolved window with its year ("Tue 14 May 2013", "Feb–Mar 2014"), or why none."""
+    if activity.date_problem and activity.when.start is None and activity.when.end is None:
+        return "undated: date not understood"
+    return activity.when.describe()
+
+
+def _brief(activity: Activity, notes: Sequence[str] = ()) -> dict:
+    when = activity.when
     return {
         "id": activity.id,
         "title": activity.title,
-        "when": activity.when.text,
+        "when": when.text,
+        "window": window_text(activity),
+        "start": when.start.isoformat() if when.start else None,
+        "end": when.end.isoformat() if when.end else None,
+        "plan_year": activity.plan_year,
+        "date_problem": activity.date_problem,
+        "notes": list(notes),
         "kind": activity.kind.value,
         "days": activity.days,
         "status": activity.status.value,
@@ -31,26 +46,42 @@ def import_report(parsed: ParsedPlan, merge: MergePlan) -> dict:
     """One file's import as JSON-ready data (``--format json`` prints a list of these)."""
     check = parsed.check_totals()
     optional = sum(1 for a in parsed.activities if a.optional)
+    row_notes = {id(row.activity): row.notes for row in parsed.rows}
+    flagged = [p for p in parsed.problems if p.imported]
     return {
         "source": parsed.source,
         "plan_year": str(parsed.plan_year),
+        "plan_year_window": [parsed.plan_year.start.isoformat(), parsed.plan_year.end.isoformat()],
         "format": parsed.format,
+        "whole": merge.whole,
         "rows": {
             "activities": len(parsed.rows),
             "optional": optional,
             "reported": len(parsed.problems),
+            "imported_flagged": len(flagged),
+            "not_imported": len(parsed.problems) - len(flagged),
+            "date_not_understood": sum(
+                1 for a in parsed.activities if a.date_problem and a.when.start is None
+            ),
         },
         "problems": [p.to_dict() for p in parsed.problems],
-        "notices": list(parsed.notices),
+        "notices": [*parsed.notices, *merge.notices],
         "counts": merge.counts(),
-        "added": [_brief(a) for a in merge.added],
+        "added": [_brief(a, row_notes.get(id(a), ())) for a in merge.added],
         "changed": [
-            {**_brief(c.old), "changes": {k: list(v) for k, v in c.diff.items()}}
+            {
+                **_brief(c.new, row_notes.get(id(c.incoming), ())),
+                "changes": {k: list(v) for k, v in c.diff.items()},
+                "not_taken": {k: dict(v) for k, v in c.kept.items() if not v["taken"]},
+                "conflicts": {k: dict(v) for k, v in c.kept.items()},
+                "renamed_from": c.old.title if c.renamed else None,
+            }
             for c in merge.changed
         ],
         "missing": [{**_brief(m.old), "note": _marker_of(m.flagged)} for m in merge.missing],
         "unchanged": [_brief(a) for a in merge.unchanged],
         "totals": {
+            "plan_year": str(parsed.plan_year),
             "stated": parsed.totals.to_dict() if parsed.totals else None,
             "counted": check.to_dict(),
         },
@@ -88,8 +119,9 @@ def format_report(reports: Sequence[dict], *, dry_run: bool = False) -> str:
     out: list[str] = []
     for report in reports:
         rows, counts = report["rows"], report["counts"]
+        start, end = report["plan_year_window"]
         out.append(
-            f"{report['source']}: plan year {report['plan_year']}; "
+            f"{report['source']}: plan year {report['plan_year']} ({start} to {end}); "
             f"{rows['activities']} activities read ({rows['optional']} optional), "
             f"{rows['reported']} rows reported"
         )
@@ -98,14 +130,23 @@ def format_report(reports: Sequence[dict], *, dry_run: bool = False) -> str:
             + "   ".join(
                 f"{name} {counts[name]}" for name in ("added", "changed", "missing", "unchanged")
             )
+            + (f"   renamed {counts['renamed']}" if counts["renamed"] else "")
+            + (f"   conflicts {counts['conflicts']}" if counts["conflicts"] else "")
         )
+        if rows["date_not_understood"]:
+            out.append(
+                f"  {rows['date_not_understood']} row(s) came in undated, flagged "
+                "'date not understood' (their text is kept)"
+            )
         for notice in report["notices"]:
             out.append(f"  note: {notice}")
         if report["added"]:
             out.append("")
             out.append(f"Added ({counts['added']})")
-            widths = (22, 48, 20, 4, 9)
-            out.append("  " + _cells(("Date", "Activity", "Kind", "Days", "Status"), widths))
+            widths: tuple[int, ...] = (22, 24, 44, 4, 9)
+            out.append(
+                "  " + _cells(("Date as written", "Read as", "Activity", "Days", "Status"), widths)
+            )
             for item in report["added"]:
                 title = item["title"] + (" (optional)" if item["optional"] else "")
                 out.append(
@@ -113,25 +154,48 @@ def format_report(reports: Sequence[dict], *, dry_run: bool = False) -> str:
                     + _cells(
                         (
                             item["when"] or "—",
+                            item["window"],
                             title,
-                            item["kind"],
                             _value("days", item["days"]),
                             item["status"],
                         ),
                         widths,
                     )
                 )
+                out.extend(_item_notes(item))
         if report["changed"]:
             out.append("")
-            out.append(f"Changed ({counts['changed']})")
+            out.append(
+                f"Changed ({counts['changed']})"
+                + (f", and {counts['conflicts']} conflict(s)" if counts["conflicts"] else "")
+            )
             widths = (52, 9, 60)
             out.append("  " + _cells(("Activity", "Field", "Old -> New"), widths))
             for item in report["changed"]:
                 label = _label(item)
+                if item["renamed_from"]:
+                    out.append(
+                        f"  {printable(label)}: renamed from {printable(item['renamed_from'])!r}"
+                    )
                 for name, (old, new) in item["changes"].items():
                     change = f"{_value(name, old)} -> {_value(name, new)}"
+                    if name == "when":
+                        change += f"  (read as {item['window']})"
                     out.append("  " + _cells((label, name, change), widths))
                     label = ""
+                for name, what in item["conflicts"].items():
+                    verdict = (
+                        "the file's value taken (--theirs)"
+                        if what["taken"]
+                        else ("the plan's value kept")
+                    )
+                    # in full, on its own line: a conflict is never cut short
+                    out.append(
+                        f"  {printable(_label(item))}: {name}: CONFLICT: plan "
+                        f"{printable(str(_value(name, what['plan'])))}, file "
+                        f"{printable(str(_value(name, what['file'])))}: {what['why']}; {verdict}"
+                    )
+                out.extend(_item_notes(item))
         if report["missing"]:
             out.append("")
             out.append(
@@ -153,6 +217,15 @@ def format_report(reports: Sequence[dict], *, dry_run: bool = False) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _item_notes(item: dict) -> list[str]:
+    lines = []
+    if item["date_problem"]:
+        lines.append(f"      flagged: {printable(item['date_problem'])}")
+    for note in item["notes"]:
+        lines.append(f"      note: {printable(note)}")
+    return lines
+
+
 def _totals_text(totals: dict) -> list[str]:
     stated, counted = totals["stated"], totals["counted"]
     ours_days = (
@@ -167,9 +240,9 @@ def _totals_text(totals: dict) -> list[str]:
         ours_days += f"  (DIFFERS from the stated {format_days(counted['stated_days'])})"
     stated_lines = stated["lines"] if stated else []
     day_line = next((s for s in stated_lines if re.search(r"\bdays?\b", s, re.I)), "")
-    people_line = next((s for s in stated_lines if _COUNCILLORS.search(s)), "")
+    people_line = next((s for s in stated_lines if COUNCILLOR_WORDS.search(s)), "")
     widths = (12, 46, 50)
-    lines = ["Totals", "  " + _cells(("", "stated", "ours"), widths)]
+    lines = [f"Totals for {totals['plan_year']}", "  " + _cells(("", "stated", "ours"), widths)]
     lines.append("  " + _cells(("days", day_line or "—", ours_days), widths))
     lines.append(
         "  "
@@ -177,7 +250,10 @@ def _totals_text(totals: dict) -> list[str]:
             (
                 "councillors",
                 people_line or "—",
-                f"{counted['councillor_places']} places for councillors",
+                f"{counted['councillor_places']} places for councillors"
+                + {True: "  (agrees)", False: "  (does not agree)", None: ""}[
+                    counted["councillors_agree"]
+                ],
             ),
             widths,
         )

@@ -13,7 +13,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ctstui.domain.dates import DateParseError, DateSpec, PlanYear, split_date_cell
+from ctstui.domain.dates import (
+    DateParseError,
+    DateSpec,
+    PlanYear,
+    outside_plan_year,
+    reading_notes,
+    split_date_cell,
+)
 from ctstui.domain.model import (
     TRACKED_FIELDS,
     Activity,
@@ -23,6 +30,15 @@ from ctstui.domain.model import (
     Theme,
     parse_audience,
     parse_leads,
+)
+from ctstui.domain.rules import (
+    COUNCILLOR_WORDS,
+    DAY_WORDS,
+    PlanCount,
+    agrees,
+    count_plan,
+    stated_line,
+    stated_numbers,
 )
 from ctstui.domain.text import clip
 from ctstui.importing.errors import PlanImportError, PlanYearMissing
@@ -52,6 +68,11 @@ _COLUMN_SUPPLIES = {
     "notes": ("notes",),
     "programme": ("programme",),
     "funder": ("funder",),
+    "priority": ("priority",),
+    "detail": ("detail",),
+    "outcomes": ("outcomes",),
+    "targets": ("targets",),
+    "progress": ("progress",),
 }
 
 _IGNORE = "-"  # a known column the importer does not read (ctstui's own CSV export)
@@ -94,7 +115,24 @@ _COLUMN_NAMES = {
     "comments": "notes",
     "programme": "programme",
     "program": "programme",
+    "project": "programme",
     "funder": "funder",
+    "priority": "priority",
+    "outcome": "outcomes",
+    "outcomes": "outcomes",
+    "targets": "targets",
+    "target": "targets",
+    "targets and timescale": "targets",
+    "targets and timescales": "targets",
+    "progress": "progress",
+    "progress or completion date": "progress",
+    "comments on progress": "progress",
+    "detail": "detail",
+    "details": "detail",
+    "actions": "detail",
+    "plan year": _IGNORE,
+    "date problem": _IGNORE,
+    "source": _IGNORE,
     "id": _IGNORE,
     "start": _IGNORE,
     "end": _IGNORE,
@@ -103,6 +141,17 @@ _COLUMN_NAMES = {
     "revision": _IGNORE,
     "updated": _IGNORE,
 }
+# Columns taken as written into the activity's field of the same name.
+_TEXT_COLUMNS = (
+    "notes",
+    "programme",
+    "funder",
+    "priority",
+    "detail",
+    "outcomes",
+    "targets",
+    "progress",
+)
 _ROW_COLUMNS = ("when", "audience", "leads", "link", "status", "kind", "days")
 
 _TAG = re.compile(
@@ -313,7 +362,15 @@ _UP_TO = re.compile(
 )
 _MAX_OPTIONAL = 50
 
-_STATUS_OF_WORD = {"tbc": Status.TBC, "confirmed": Status.CONFIRMED, "completed": Status.COMPLETED}
+_STATUS_OF_WORD = {
+    "tbc": Status.TBC,
+    "confirmed": Status.CONFIRMED,
+    "completed": Status.COMPLETED,
+    "cancelled": Status.CANCELLED,
+    "postponed": Status.TBC,  # its date is to be set again
+}
+# The flag an undated row carries when its date cell could not be read.
+DATE_NOT_UNDERSTOOD = "date not understood"
 _LEAD = re.compile(r"[A-Z][A-Za-z.'\u2019-]{0,30}")
 _PLACES_MARK = re.compile(r"\(\s*[0-9]+\s*\)")
 _TRUE = {"true", "yes", "y", "1", "optional", "x"}
@@ -331,28 +388,54 @@ class ParsedRow:
     end_line: int
     text: str
     activity: Activity
+    notes: list[str] = field(default_factory=list)  # how its date was read, worth a look
 
 
 @dataclass(slots=True)
 class TotalsCheck:
-    """Our count beside the plan's stated totals."""
+    """Our count beside the plan's stated totals (the rules of domain/rules.py)."""
 
-    scheduled_days: float
-    optional_days: float
-    councillor_places: int
-    stated_days: float | None
-    stated_councillors: int | None
+    count: PlanCount
+    stated: StatedTotals | None
+
+    @property
+    def scheduled_days(self) -> float:
+        return self.count.scheduled_days
+
+    @property
+    def optional_days(self) -> float:
+        return self.count.optional_days
 
     @property
     def total_days(self) -> float:
-        return self.scheduled_days + self.optional_days
+        return self.count.total_days
+
+    @property
+    def councillor_places(self) -> int:
+        return self.count.councillor_places
+
+    @property
+    def stated_days(self) -> float | None:
+        return self.stated.days if self.stated else None
+
+    @property
+    def stated_councillors(self) -> int | None:
+        return self.stated.councillors if self.stated else None
+
+    def _agree(self, counted: float, stated: float | None, words: re.Pattern[str]) -> bool | None:
+        if stated is None or self.stated is None:
+            return None
+        _, qualifier = stated_line(self.stated.lines, stated, words)
+        return agrees(counted, stated, qualifier)
 
     @property
     def days_agree(self) -> bool | None:
         """True/False when the plan states its days, None when it does not."""
-        if self.stated_days is None:
-            return None
-        return abs(self.total_days - self.stated_days) < 1e-9
+        return self._agree(self.total_days, self.stated_days, DAY_WORDS)
+
+    @property
+    def councillors_agree(self) -> bool | None:
+        return self._agree(self.councillor_places, self.stated_councillors, COUNCILLOR_WORDS)
 
     def to_dict(self) -> dict:
         return {
@@ -360,13 +443,12 @@ class TotalsCheck:
             "optional_days": self.optional_days,
             "total_days": self.total_days,
             "councillor_places": self.councillor_places,
+            "optional_councillor_places": self.count.optional_councillor_places,
             "stated_days": self.stated_days,
             "stated_councillors": self.stated_councillors,
             "days_agree": self.days_agree,
+            "councillors_agree": self.councillors_agree,
         }
-
-
-_COUNCILLORS = re.compile(r"\bPHs?\b|councillors?|portfolio\s+holders?|\bmembers\b", re.IGNORECASE)
 
 
 @dataclass
@@ -387,22 +469,13 @@ class ParsedPlan:
     def activities(self) -> list[Activity]:
         return [row.activity for row in self.rows]
 
+    # Why the file is the whole plan for its year ("" : an addendum, which adds
+    # and updates but flags nothing as no longer listed).
+    whole_reason: str = ""
+
     def check_totals(self) -> TotalsCheck:
         """Days of scheduled and optional activity, and places for councillors."""
-        scheduled = sum(a.total_days for a in self.activities if not a.optional)
-        optional = sum(a.total_days for a in self.activities if a.optional)
-        places = sum(
-            a.places or 0
-            for a in self.activities
-            if a.places and not a.optional and _COUNCILLORS.search(a.audience)
-        )
-        return TotalsCheck(
-            scheduled_days=float(scheduled),
-            optional_days=float(optional),
-            councillor_places=places,
-            stated_days=self.totals.days if self.totals else None,
-            stated_councillors=self.totals.councillors if self.totals else None,
-        )
+        return TotalsCheck(count_plan(self.activities), self.totals)
 
 
 class _Problem(Exception):
@@ -491,6 +564,9 @@ class _Reader:
         self.optional_rows: list[tuple[int, int]] = []  # (first, last) index into rows
         self.fields: set[str] = set()
         self.notices: list[str] = []
+        self.warnings: list[str] = []  # of the row being converted: it comes in, flagged
+        self.row_notes: list[str] = []
+        self.title_year: PlanYear | None = None
 
     # -- the pass --------------------------------------------------------------
     def read(self, text: str) -> ParsedPlan:
@@ -525,7 +601,15 @@ class _Reader:
             fields=tuple(f for f in TRACKED_FIELDS if f in self.fields),
             format=fmt,
             notices=self.notices,
+            whole_reason=self._whole_reason(),
         )
+
+    def _whole_reason(self) -> str:
+        if self.title_year is not None:
+            return f"its title names the plan year {self.title_year}"
+        if self.totals_line:
+            return f"it states the plan's TOTALS (line {self.totals_line})"
+        return ""
 
     def _line(self, number: int, raw_cells: list[str], raw_text: str) -> None:
         cells = [_clean(c) for c in raw_cells]
@@ -609,6 +693,7 @@ class _Reader:
                 break
             if from_title is not None:
                 break
+        self.title_year = from_title
         if self.given_year is not None:
             if from_title is not None and from_title != self.given_year:
                 self.notices.append(
@@ -671,7 +756,7 @@ class _Reader:
         if width_read < width:
             short = (
                 f"the line has {width_read} cells where the header has {width} "
-                "(cut short?); not imported"
+                "(cut short?); read as far as it goes"
                 if width_read > 1
                 else f"a line of text, not a row of the table's {width} columns; not imported"
             )
@@ -694,6 +779,8 @@ class _Reader:
         row, self.pending = self.pending, None
         if row is None:
             return
+        self.warnings = []
+        self.row_notes = []
         try:
             activities = self._convert(row)
         except _Problem as problem:
@@ -707,9 +794,24 @@ class _Reader:
                 )
             )
             return
+        for warning in self.warnings:
+            self.problems.append(
+                PlanImportError(
+                    warning,
+                    source=self.source,
+                    line=row.line,
+                    end_line=row.end_line,
+                    text=row.text,
+                    imported=True,
+                )
+            )
         first = len(self.rows)
         for activity in activities:
-            self.rows.append(ParsedRow(row.line, row.end_line, row.text, activity))
+            activity.plan_year = str(self.plan_year)
+            activity.source = self.source
+            self.rows.append(
+                ParsedRow(row.line, row.end_line, row.text, activity, list(self.row_notes))
+            )
         if activities and activities[0].optional and activities[0].days is None:
             self.optional_rows.append((first, len(self.rows)))
 
@@ -717,7 +819,7 @@ class _Reader:
     def _convert(self, row: _Row) -> list[Activity]:
         assert self.columns is not None and self.plan_year is not None
         if row.short and not _UP_TO.match(self._cell(row.cells, "title")):
-            raise _Problem(row.short)
+            self.warnings.append(row.short)
         cells = {
             name: (row.cells[i] if i < len(row.cells) else "")
             for i, name in self.columns.items()
@@ -725,10 +827,12 @@ class _Reader:
         }
         extra = [c for i, c in enumerate(row.cells) if i >= len(self.header_cells) and c]
         if extra:
-            raise _Problem(
-                f"cells beyond the header's {len(self.header_cells)} columns: "
+            self.warnings.append(
+                f"cells beyond the header's {len(self.header_cells)} columns "
                 + ", ".join(repr(clip(c, 30)) for c in extra)
+                + ": kept in the notes"
             )
+            cells["notes"] = "\n".join([*filter(None, [cells.get("notes", "")]), *extra])
         for name, value in cells.items():
             if len(value) > _MAX_CELL:
                 raise _Problem(f"the {name} cell is {len(value)} characters long")
@@ -742,27 +846,23 @@ class _Reader:
     def _activity(self, title_cell: str, cells: dict[str, str]) -> Activity:
         assert self.plan_year is not None
         if title_cell.count("(") > title_cell.count(")"):
-            raise _Problem("the title has a '(' that is never closed (a wrapped line missing?)")
+            self.warnings.append(
+                "the title has a '(' that is never closed (a wrapped line missing?); "
+                "kept as written"
+            )
         title, days = split_duration(title_cell)
         if not title:
             title = title_cell
         kind, theme, place = derive_kind_theme_place(title)
         when_cell = cells.get("when", "")
-        if len(when_cell) > 200:
-            raise _Problem("the date cell is too long to be a date")
-        date_text, word = split_date_cell(when_cell)
-        try:
-            when = DateSpec.parse(date_text, self.plan_year)
-        except DateParseError as exc:
-            raise _Problem(str(exc))
+        when, word, date_problem = self._when(when_cell)
         status = _STATUS_OF_WORD.get(word or "", Status.PLANNED)
         audience, places = self._audience(cells.get("audience", ""))
-        leads_cell = cells.get("leads", "")
-        leads = parse_leads(leads_cell)
-        bad = [lead for lead in leads if not _LEAD.fullmatch(lead)]
-        if bad:
-            raise _Problem(
-                f"the lead officer cell {leads_cell!r} does not hold initials such as 'JW/LC'"
+        leads = _leads(cells.get("leads", ""))
+        if any(not lead[:1].isupper() for lead in leads):
+            self.warnings.append(
+                f"the lead officer cell {cells.get('leads', '')!r} does not hold initials "
+                "such as 'JW/LC' or names; kept as written"
             )
         activity = Activity(
             title=title,
@@ -776,17 +876,57 @@ class _Reader:
             places=places,
             leads=leads,
             link=cells.get("link", ""),
+            date_problem=date_problem,
         )
+        if word == "postponed":
+            activity.notes = f"postponed (the date cell reads {when_cell!r})"
         self._explicit_columns(activity, cells)
         return activity
 
+    def _when(self, cell: str) -> tuple[DateSpec, str | None, str]:
+        """(window, status word, date problem) of a date cell; never raises.
+
+        A cell that cannot be read keeps its text, undated, with the
+        :data:`DATE_NOT_UNDERSTOOD` flag; one that resolves outside the plan
+        year keeps its window and says so.  Both are reported with the row.
+        """
+        assert self.plan_year is not None
+        if len(cell) > 200:
+            self.warnings.append(
+                f"the date cell is too long to be a date; {DATE_NOT_UNDERSTOOD}: imported undated"
+            )
+            return DateSpec(clip(cell, 200)), None, DATE_NOT_UNDERSTOOD
+        text, word = split_date_cell(cell)
+        try:
+            when = DateSpec.parse(text, self.plan_year)
+        except DateParseError as exc:
+            self.warnings.append(
+                f"{DATE_NOT_UNDERSTOOD}: {text!r} ({exc.reason or 'not a date'}); "
+                "imported undated with the text kept"
+            )
+            return DateSpec(text), word, f"{DATE_NOT_UNDERSTOOD}: {text!r}"
+        outside = outside_plan_year(when, self.plan_year)
+        if outside:
+            self.warnings.append(f"{outside}; imported with that date, flagged")
+            return when, word, outside
+        self.row_notes.extend(reading_notes(when, self.plan_year))
+        return when, word, ""
+
     def _audience(self, cell: str) -> tuple[str, int | None]:
         if len(_PLACES_MARK.findall(cell)) > 1:
-            raise _Problem(f"the audience {cell!r} gives the number of places twice")
+            self.warnings.append(
+                f"the audience {cell!r} gives the number of places twice; "
+                "kept as written, with no number of places"
+            )
+            return cell, None
         try:
             return parse_audience(cell)
         except ValueError:  # a number too long to convert
-            raise _Problem(f"the audience {clip(cell, 40)!r} has a number of places out of range")
+            self.warnings.append(
+                f"the audience {clip(cell, 40)!r} has a number of places out of range; "
+                "kept as written, with no number of places"
+            )
+            return cell, None
 
     def _explicit_columns(self, activity: Activity, cells: dict[str, str]) -> None:
         """Columns a spreadsheet export may add (ctstui's own CSV among them)."""
@@ -798,12 +938,16 @@ class _Reader:
             low = value.lower()
             if name == "status":
                 _, word = split_date_cell(value)
-                low = {"tbc": "tbc"}.get(word or "", word or low)
+                if word in _STATUS_OF_WORD:
+                    low = _STATUS_OF_WORD[word].value
             try:
                 setattr(activity, name, enum_type(low))
             except ValueError:
                 allowed = ", ".join(m.value for m in enum_type)
-                raise _Problem(f"the {name} {value!r} is not one of {allowed}")
+                self.warnings.append(
+                    f"the {name} {value!r} is not one of {allowed}; "
+                    f"left as {getattr(activity, name).value}"
+                )
         if cells.get("place"):
             activity.place = cells["place"]
         for name in ("days", "places"):
@@ -811,19 +955,19 @@ class _Reader:
             if not value:
                 continue
             if not re.fullmatch(r"[0-9]{1,4}(?:\.[0-9]{1,3})?", value):
-                raise _Problem(f"the {name} {value!r} is not a number")
-            if name == "days":
+                self.warnings.append(f"the {name} {value!r} is not a number; left out")
+            elif name == "days":
                 activity.days = float(value)
             elif "." in value:
-                raise _Problem(f"the places {value!r} is not a whole number")
+                self.warnings.append(f"the places {value!r} is not a whole number; left out")
             else:
                 activity.places = int(value)
         value = cells.get("optional", "").strip().lower()
         if value in _TRUE:
             activity.optional = True
         elif value not in _FALSE:
-            raise _Problem(f"optional should be yes or no, not {value!r}")
-        for name in ("notes", "programme", "funder"):
+            self.warnings.append(f"optional should be yes or no, not {value!r}; read as no")
+        for name in _TEXT_COLUMNS:
             if cells.get(name):
                 setattr(activity, name, cells[name])
 
@@ -905,19 +1049,7 @@ class _Reader:
             return None
         assert self.plan_year is not None
         lines = [c for line in self.totals_lines for c in line if c]
-        days: float | None = None
-        councillors: int | None = None
-        for line in lines:
-            found = _DAYS.search(line)
-            if days is None and found and found.group("n")[0].isdigit():
-                days = float(found.group("n"))
-            people = re.search(
-                r"(?<![0-9.])([0-9]{1,7})\s+(?:councillors|members|portfolio holders|PHs)\b",
-                line,
-                re.IGNORECASE,
-            )
-            if councillors is None and people:
-                councillors = int(people.group(1))
+        days, councillors = stated_numbers(lines)
         return StatedTotals(
             source=self.source,
             plan_year=str(self.plan_year),
@@ -925,6 +1057,16 @@ class _Reader:
             councillors=councillors,
             lines=lines,
         )
+
+
+def _leads(cell: str) -> list[str]:
+    """ "JW/LC" -> ["JW", "LC"]; organisations are kept whole, one per line or '/'
+    ("Culture First team / Improvement East")."""
+    leads = parse_leads(cell)
+    if all(_LEAD.fullmatch(lead) for lead in leads) and all(len(x) <= 4 for x in leads):
+        return leads
+    parts = re.split(r"\s*(?:\n|;|/(?=\s*[A-Z]))\s*", cell)
+    return [_SPACES.sub(" ", p).strip(" ,/") for p in parts if p.strip(" ,/")]
 
 
 def _is_totals(cell: str) -> bool:
