@@ -2,8 +2,9 @@
 
 ``ctstui import FILE... [--plan-year 2013/14] [--dry-run] [--strict] [--format text|json]``
 
-Each FILE is a plan table (tab-separated as pasted from Word/PDF, or a CSV/TSV
-export; ``-`` reads standard input).  Files are merged in the order given, all
+Each FILE is a plan document: a Word (.docx), Excel (.xlsx) or PDF table, or
+text (tab-separated as pasted from Word/PDF, Excel's UTF-16 "Unicode text", or
+CSV; ``-`` reads standard input).  Files are merged in the order given, all
 in ONE undo step.  Rows that cannot be understood are printed on stderr as
 ``file:line: text: reason``; with ``--strict`` nothing is written if there are
 any.  The plan's stated totals go into the plan's meta ``stated_totals`` (the
@@ -28,11 +29,11 @@ from ctstui.importing.importer import (
     format_report,
     import_report,
     merge_file,
-    read_plan,
+    read_document,
 )
 
 NAME = "import"
-HELP = "import plan tables (TSV pasted from Word/PDF, or CSV), merging with the plan"
+HELP = "import plan tables (Word, Excel, PDF, or text pasted from them), merging with the plan"
 
 PROGRESS_MIN = 500  # lines (or changes) before a progress bar is worth showing
 BAR_WIDTH = 30
@@ -106,26 +107,20 @@ def _isatty(stream) -> bool:
         return False
 
 
-def read_text(name: str) -> tuple[str, str]:
-    """(text, source name) of FILE; '-' is stdin.  Word/PDF pastes may be cp1252."""
+def read_bytes(name: str) -> tuple[bytes, str]:
+    """(content, source name) of FILE; '-' is stdin."""
     if name == "-":
-        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else None
-        if data is None:
-            return sys.stdin.read(), "<stdin>"
-        source = "<stdin>"
-    else:
-        path = Path(name).expanduser()
-        source = path.name
-        try:
-            data = path.read_bytes()
-        except IsADirectoryError:
-            raise CliError(f"{name}: is a folder, not a plan table")
-        except OSError as exc:
-            raise CliError(f"{name}: cannot read: {exc.strerror or exc}")
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            return sys.stdin.read().encode("utf-8"), "<stdin>"
+        return stream.read(), "<stdin>"
+    path = Path(name).expanduser()
     try:
-        return data.decode("utf-8-sig"), source
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), source
+        return path.read_bytes(), path.name
+    except IsADirectoryError:
+        raise CliError(f"{name}: is a folder, not a plan document")
+    except OSError as exc:
+        raise CliError(f"{name}: cannot read: {exc.strerror or exc}")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -140,10 +135,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     today = store.today()
     results: list[tuple[ParsedPlan, MergePlan]] = []
     for name in args.files:
-        text, source = read_text(name)
+        data, source = read_bytes(name)
         bar = Progress(ctx, f"reading {source}")
         try:
-            parsed = read_plan(text, source, plan_year, progress=bar)
+            parsed = read_document(data, source, plan_year, progress=bar)
         except PlanImportError as exc:
             raise CliError(str(exc))
         finally:

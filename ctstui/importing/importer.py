@@ -38,6 +38,7 @@ Decisions
 
 from __future__ import annotations
 
+from ctstui.importing.document import read_document, read_file, read_plan
 from ctstui.importing.errors import PlanImportError, PlanYearMissing
 from ctstui.importing.merge import (
     Changed,
@@ -56,7 +57,6 @@ from ctstui.importing.rows import (
     ParsedRow,
     TotalsCheck,
     derive_kind_theme_place,
-    read_plan,
     split_duration,
 )
 
@@ -77,6 +77,8 @@ __all__ = [
     "merge_file",
     "missing_note",
     "plan_merge",
+    "read_document",
+    "read_file",
     "read_plan",
     "split_duration",
     "stated_totals_meta",

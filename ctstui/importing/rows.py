@@ -5,12 +5,10 @@ See :func:`read_plan`.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ctstui.domain.dates import (
@@ -168,14 +166,26 @@ _MAX_CELL = 2000  # longer cells are cut (and the row reported) rather than pars
 
 
 def _clean(cell: str) -> str:
-    """A cell as text: tags and entities gone, whitespace collapsed."""
+    """A cell as text: tags and entities gone, spaces collapsed.
+
+    Line breaks inside a cell (a Word cell of several paragraphs, a quoted
+    multi-line cell) are kept, one at a time: the long text columns (targets,
+    progress...) keep them; the others are read as one line (:func:`_one_line`).
+    """
     if len(cell) > 20 * _MAX_CELL:
         cell = cell[: 20 * _MAX_CELL]
     text = _TAG.sub(" ", cell)
     if "&" in text:
         text = html.unescape(text)
         text = _CONTROL.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    if "\n" not in text:
+        return _SPACES.sub(" ", text).strip()
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\n", " ") if "\n" in text else text
 
 
 def _unquote(cell: str) -> str:
@@ -497,45 +507,8 @@ class _Row:
         return " / ".join(self.raw)
 
 
-def _records(text: str, source: str) -> tuple[str, list[tuple[int, list[str], str]]]:
-    """The file as (line number, raw cells, raw text) records, and its format."""
-    lines = text.split("\n")
-    if any("\t" in line for line in lines):
-        return "tsv", [
-            (n, [_unquote(c) for c in line.split("\t")], line)
-            for n, line in enumerate(lines, start=1)
-        ]
-    best: tuple[str, list[tuple[int, list[str], str]]] | None = None
-    for name, delimiter in (("csv", ","), ("csv;", ";")):
-        if not any(delimiter in line for line in lines):
-            continue
-        records = _csv_records(text, delimiter, source)
-        if any(_header_columns([_clean(c) for c in cells]) for _, cells, _ in records):
-            return name.rstrip(";"), records
-        best = best or (name.rstrip(";"), records)
-    if best is not None:
-        return best
-    return "tsv", [(n, [line], line) for n, line in enumerate(lines, start=1)]
-
-
-def _csv_records(text: str, delimiter: str, source: str) -> list[tuple[int, list[str], str]]:
-    lines = text.split("\n")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    out: list[tuple[int, list[str], str]] = []
-    start = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return out
-        except csv.Error as exc:
-            raise PlanImportError(
-                f"not readable as CSV: {exc}", source=source, line=reader.line_num or start
-            )
-        end = reader.line_num
-        raw = "\n".join(lines[start - 1 : end]) if end >= start else ""
-        out.append((start, [c.replace("\n", " ") for c in cells], raw))
-        start = end + 1
+# One row of a document as a reader gives it: (line or row number, raw cells, raw text).
+Record = tuple[int, list[str], str]
 
 
 class _Reader:
@@ -567,12 +540,14 @@ class _Reader:
         self.warnings: list[str] = []  # of the row being converted: it comes in, flagged
         self.row_notes: list[str] = []
         self.title_year: PlanYear | None = None
+        self.headings: list[tuple[int, str]] = []  # lines between tables (Word/PDF)
+        self.joins_wrapped = True
 
     # -- the pass --------------------------------------------------------------
-    def read(self, text: str) -> ParsedPlan:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        text = _CONTROL.sub(" ", text)
-        fmt, records = _records(text, self.source)
+    def read(self, fmt: str, records: Sequence[Record]) -> ParsedPlan:
+        # Text pasted from a PDF wraps a cell onto the next lines; the cells of a
+        # Word, Excel or PDF table are whole, so a line there is a row of its own.
+        self.joins_wrapped = fmt in ("tsv", "csv")
         total = len(records)
         step = max(total // 100, 1)
         for index, (number, raw_cells, raw_text) in enumerate(records):
@@ -612,6 +587,9 @@ class _Reader:
         return ""
 
     def _line(self, number: int, raw_cells: list[str], raw_text: str) -> None:
+        if not raw_cells:
+            self._paragraph(number, raw_text)
+            return
         cells = [_clean(c) for c in raw_cells]
         while cells and not cells[-1]:
             cells.pop()
@@ -642,6 +620,31 @@ class _Reader:
             return
         self.mode = "table"
         self._table_line(number, cells, shown, len(raw_cells))
+
+    def _paragraph(self, number: int, text: str) -> None:
+        """A line of a Word/PDF document outside its tables: a title, a heading, TOTALS.
+
+        It is never part of a table row (a Word table's cells are whole).
+        """
+        line = _one_line(_clean(text))
+        if not line or _is_blank(line):
+            return
+        self._flush()
+        self.header_open = False
+        if self.columns is None:
+            self.preamble.append(line)
+            return
+        if _is_totals(line) or (self.mode == "totals" and not self.totals_lines):
+            if self.mode != "totals":
+                self.mode = "totals"
+                self.totals_line = number
+            if not _is_totals(line):
+                self.totals_lines.append([line])
+            return
+        if self.mode == "totals":
+            self.totals_lines.append([line])
+            return
+        self.headings.append((number, line))
 
     def _cell(self, cells: list[str], name: str) -> str:
         assert self.columns is not None
@@ -730,7 +733,7 @@ class _Reader:
         title = self._cell(cells, "title")
         when = self._cell(cells, "when")
         pending = self.pending
-        if pending is not None and self._continues(pending, title, when):
+        if pending is not None and self.joins_wrapped and self._continues(pending, title, when):
             for index, cell in enumerate(cells):
                 if not cell:
                     continue
@@ -821,7 +824,7 @@ class _Reader:
         if row.short and not _UP_TO.match(self._cell(row.cells, "title")):
             self.warnings.append(row.short)
         cells = {
-            name: (row.cells[i] if i < len(row.cells) else "")
+            name: _keep_lines(name, row.cells[i] if i < len(row.cells) else "")
             for i, name in self.columns.items()
             if name != _IGNORE
         }
@@ -1073,6 +1076,11 @@ def _is_totals(cell: str) -> bool:
     return _WORDS.findall(cell.lower()) in (["totals"], ["total"], ["grand", "total"])
 
 
+def _keep_lines(name: str, cell: str) -> str:
+    """A cell for a column: the long text columns keep their line breaks."""
+    return cell if name in _TEXT_COLUMNS else _one_line(cell)
+
+
 def _join(before: str, after: str) -> str:
     """Two pieces of a wrapped cell: "Sport PHs who have" + "completed ..."."""
     if not before:
@@ -1082,27 +1090,18 @@ def _join(before: str, after: str) -> str:
     return before + " " + after
 
 
-def read_plan(
-    text: str,
+def read_records(
+    fmt: str,
+    records: Sequence[Record],
     source: str = "",
-    plan_year: PlanYear | str | None = None,
+    plan_year: PlanYear | None = None,
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> ParsedPlan:
-    """Read a plan table.  ``plan_year`` (if given) wins over the document title's.
+    """Read a document's rows (from any reader) into a :class:`ParsedPlan`.
 
     Rows that cannot be understood are returned in ``problems`` (never dropped
     silently).  Raises :class:`PlanImportError` only for the whole file: no
-    header row, or no plan year (:class:`PlanYearMissing`).  ``progress`` is
-    called with (lines done, lines in all).
+    header row, or no plan year (:class:`PlanYearMissing`).
     """
-    if isinstance(plan_year, str):
-        try:
-            plan_year = PlanYear.parse(plan_year)
-        except ValueError as exc:
-            raise PlanImportError(str(exc), source=source)
-    if not isinstance(text, str):
-        raise PlanImportError("the plan is not text", source=source)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return _Reader(source, plan_year, progress).read(text)
+    return _Reader(source, plan_year, progress).read(fmt, records)

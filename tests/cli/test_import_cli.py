@@ -359,3 +359,34 @@ def test_addendum_whole_and_theirs_options(capsys, db, tmp_path):
     assert [a.leads for a in ActivityStore(db).activities() if a.title == "Sport Alumni Day"] == [
         ["LC"]
     ]
+
+
+def test_import_a_word_table(capsys, db, tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Improvement plan 2013/14")
+    rows = [HEADER.split("\t"), ["Sport Academy (2 days)", "12/13 November", "Sport PHs (15)",
+                                 "growth", "LC"]]  # fmt: skip
+    table = document.add_table(rows=2, cols=5)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    code, out, err = ctstui(capsys, "import", str(path), "--db", str(db))
+    assert code == 0, err
+    assert "plan.docx: plan year 2013/14" in out and "added 1" in out
+    assert "Tue 12 – Wed 13 Nov 2013" in out or "12–13 Nov 2013" in out
+    [academy] = ActivityStore(db).activities()
+    assert academy.title == "Sport Academy" and academy.source == "plan.docx"
+
+
+def test_a_file_of_a_format_it_cannot_read(capsys, db, tmp_path):
+    path = tmp_path / "plan.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    code, out, err = ctstui(capsys, "import", str(path), "--db", str(db))
+    assert code == 2 and out == ""
+    assert "plan.doc: cannot read it: it is an old Word/Excel (.doc/.xls) file" in err
+    assert "Word (.docx), Excel (.xlsx) and PDF (.pdf)" in err
+    assert not db.exists()

@@ -6,8 +6,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ctstui.domain.model import Status
-from ctstui.importing.importer import apply_merge, format_report, import_report, merge_file
-from ctstui.importing.rows import read_plan
+from ctstui.importing.importer import (
+    apply_merge,
+    format_report,
+    import_report,
+    merge_file,
+    read_plan,
+)
 from ctstui.store.activity_store import ActivityStore
 
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "seeds"
