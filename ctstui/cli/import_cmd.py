@@ -123,6 +123,13 @@ def read_bytes(name: str) -> tuple[bytes, str]:
         raise CliError(f"{name}: cannot read: {exc.strerror or exc}")
 
 
+def read_plan(
+    data: bytes, source: str, plan_year: PlanYear | None, *, progress: Progress
+) -> ParsedPlan:
+    """One FILE's plan, whatever its format (Word, Excel, PDF or text)."""
+    return read_document(data, source, plan_year, progress=progress)
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
     plan_year = None
     if args.plan_year:
@@ -138,7 +145,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         data, source = read_bytes(name)
         bar = Progress(ctx, f"reading {source}")
         try:
-            parsed = read_document(data, source, plan_year, progress=bar)
+            parsed = read_plan(data, source, plan_year, progress=bar)
         except PlanImportError as exc:
             raise CliError(str(exc))
         finally:

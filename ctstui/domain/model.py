@@ -121,9 +121,11 @@ class RagReview:
     by: str = ""
     next_action: str = ""
     previous: Rag | None = None
+    # Made up to show the board (the bundled sample), not from any plan paper.
+    demo: bool = False
 
     def to_dict(self) -> dict:
-        return {
+        data: dict[str, object] = {
             "on": self.on.isoformat(),
             "rating": self.rating.value,
             "reason": self.reason,
@@ -131,6 +133,9 @@ class RagReview:
             "next_action": self.next_action,
             "previous": self.previous.value if self.previous else None,
         }
+        if self.demo:
+            data["demo"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: dict, where: str = "review") -> RagReview:
@@ -148,6 +153,7 @@ class RagReview:
             by=str(data.get("by", "")),
             next_action=str(data.get("next_action", "")),
             previous=_enum(Rag, previous, "previous", where) if previous else None,
+            demo=data.get("demo") is True,
         )
 
 

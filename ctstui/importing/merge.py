@@ -149,12 +149,18 @@ def _midpoint(a: Activity) -> float | None:
 
 
 def _distance(old: Activity, new: Activity) -> float:
+    """How far apart two windows are; ties go to the pair whose other cells agree most."""
+    same_text = 0.0 if old.when.text == new.when.text else 0.25
+    same_text += 0.01 * sum(
+        getattr(old, name) != getattr(new, name)
+        for name in ("audience", "places", "leads", "link", "status", "days")
+    )
     a, b = _midpoint(old), _midpoint(new)
     if a is None and b is None:
-        return 1e8  # undated pairs after every dated pair
+        return 1e8 + same_text  # undated pairs after every dated pair
     if a is None or b is None:
-        return 2e8
-    return abs(a - b)
+        return 2e8 + same_text
+    return abs(a - b) + same_text
 
 
 def _pair_group(olds: list[Activity], news: list[Activity]) -> list[tuple[int, int]]:
@@ -270,6 +276,11 @@ def merge_activity(
     if "notes" in fields and "notes" in values:
         values["notes"] = _strip_markers(str(values["notes"]))
     merged = old.copy(**values)
+    known = {(r.on, r.rating) for r in old.reviews}
+    extra = [r for r in new.reviews if (r.on, r.rating) not in known]
+    if extra:  # dated reviews the file's review columns hold that the plan has not
+        merged.reviews = sorted([*old.reviews, *extra], key=lambda r: r.on)
+        merged.rag = merged.reviews[-1].rating
     merged.imported = {name: field_json(new, name) for name in fields}
     merged.source = new.source or old.source
     if not merged.plan_year:

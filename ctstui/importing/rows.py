@@ -10,6 +10,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from ctstui.domain.dates import (
     DateParseError,
@@ -23,6 +24,8 @@ from ctstui.domain.model import (
     TRACKED_FIELDS,
     Activity,
     Kind,
+    Rag,
+    RagReview,
     StatedTotals,
     Status,
     Theme,
@@ -202,11 +205,24 @@ def _is_blank(text: str) -> bool:
 
 
 def _column_of(cell: str) -> str | None:
-    """Which field a header cell names (matched loosely), or None."""
+    """Which field a header cell names (matched loosely), or None.
+
+    A dated review column ("Oct 2011 review red Amber green") is named
+    ``review:2011-10``: its cells hold Red/Amber/Green ratings of that month.
+    """
     words = _WORDS.findall(cell.lower())
-    if not words or len(words) > 6:
+    if not words:
         return None
     name = " ".join(words)
+    for prefix, column in _COLUMN_PREFIXES:
+        if name.startswith(prefix):
+            return column
+    review = _REVIEW_HEADER.search(cell)
+    if review is not None:
+        month = _MONTHS.index(review.group("mon")[:3].lower()) + 1
+        return f"review:{review.group('year')}-{month:02d}"
+    if len(words) > 6:
+        return None
     if name in _COLUMN_NAMES:
         return _COLUMN_NAMES[name]
     if words[0] == "link" and (len(words) == 1 or words[1] in ("to", "with")):
@@ -216,6 +232,32 @@ def _column_of(cell: str) -> str | None:
     if name.startswith("target audience"):
         return "audience"
     return None
+
+
+# Long header cells named by how they begin (seed 003's programme plan, seed 002's work programme).
+_COLUMN_PREFIXES = (
+    ("project outcome", "priority"),
+    ("outcome indicator", "priority"),
+    ("project outputs", "title"),
+    ("improvement activity detail", "title"),
+    ("activity detail", "title"),
+    ("secondee action", "detail"),
+    ("targets and timescale", "targets"),
+    ("progress or completion", "progress"),
+    ("comments on progress", "progress"),
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_REVIEW_HEADER = re.compile(
+    r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<year>[0-9]{4})"
+    r"\s+review\b",
+    re.IGNORECASE,
+)
+_RATINGS = {"red": Rag.RED, "r": Rag.RED, "amber": Rag.AMBER, "a": Rag.AMBER,
+            "green": Rag.GREEN, "g": Rag.GREEN}  # fmt: skip
+# Headings between tables that set the hierarchy: "Culture First Priority 1: ...",
+# "Programme 1.1: ...".
+_PRIORITY_HEADING = re.compile(r"^[\w &'-]{0,40}\bpriority\s+[0-9]+\s*:", re.IGNORECASE)
+_PROGRAMME_HEADING = re.compile(r"^(?:programme|program|project)\s+[0-9]+(?:\.[0-9]+)*\s*:", re.I)
 
 
 def _header_columns(cells: list[str]) -> dict[int, str] | None:
@@ -342,6 +384,8 @@ def derive_kind_theme_place(title: str) -> tuple[Kind, Theme, str]:
                     r"^\s*(?:[-\u2013\u2014:,]\s*)?(?:(?:in|at|for|of|with)\s+)?", "", rest
                 )
                 place = _tidy(rest)
+                if not place[:1].isupper():
+                    place = ""  # a place is a name ("Derby"), not "support to sector"
             break
     if _CROSS_CUTTING.search(title):
         theme = Theme.CROSS_CUTTING
@@ -540,14 +584,20 @@ class _Reader:
         self.warnings: list[str] = []  # of the row being converted: it comes in, flagged
         self.row_notes: list[str] = []
         self.title_year: PlanYear | None = None
-        self.headings: list[tuple[int, str]] = []  # lines between tables (Word/PDF)
+        # The priority and programme rows below a heading (or a merged cell) belong to.
+        self.group: dict[str, str] = {}
+        self.headed: dict[str, str] = {}  # set by headings only
         self.joins_wrapped = True
+        self.carries_down = True
 
     # -- the pass --------------------------------------------------------------
     def read(self, fmt: str, records: Sequence[Record]) -> ParsedPlan:
         # Text pasted from a PDF wraps a cell onto the next lines; the cells of a
         # Word, Excel or PDF table are whole, so a line there is a row of its own.
         self.joins_wrapped = fmt in ("tsv", "csv")
+        # Hierarchy cells left empty below (merged down) in tables pasted from Word or
+        # PDF; a CSV export (ctstui's own among them) writes every cell.
+        self.carries_down = fmt in ("tsv", "cells")
         total = len(records)
         step = max(total // 100, 1)
         for index, (number, raw_cells, raw_text) in enumerate(records):
@@ -606,6 +656,13 @@ class _Reader:
         if self.columns is None:
             self._preamble(number, cells, shown)
             return
+        filled = [c for c in cells if c]
+        if (len(filled) == 1 and cells[0] and _PRIORITY_HEADING.match(cells[0])) or (
+            len(filled) == 1 and cells[0] and _PROGRAMME_HEADING.match(cells[0])
+        ):
+            self._flush()
+            self._heading(_one_line(cells[0]))
+            return
         title = self._cell(cells, "title")
         if self.mode != "totals" and _is_totals(title):
             self._flush()
@@ -631,6 +688,8 @@ class _Reader:
             return
         self._flush()
         self.header_open = False
+        if self._heading(line):
+            return
         if self.columns is None:
             self.preamble.append(line)
             return
@@ -643,8 +702,18 @@ class _Reader:
             return
         if self.mode == "totals":
             self.totals_lines.append([line])
-            return
-        self.headings.append((number, line))
+
+    def _heading(self, line: str) -> bool:
+        """ "Priority 1: ..." / "Programme 1.1: ..." set the hierarchy of the rows below."""
+        if _PRIORITY_HEADING.match(line):
+            self.group = {"priority": line, "programme": ""}
+        elif _PROGRAMME_HEADING.match(line):
+            self.group["programme"] = line
+        else:
+            return False
+        self.headed = dict(self.group)
+        self.fields.update(("priority", "programme"))
+        return True
 
     def _cell(self, cells: list[str], name: str) -> str:
         assert self.columns is not None
@@ -756,7 +825,8 @@ class _Reader:
             return
         width = len(self.header_cells)
         short = ""
-        if width_read < width:
+        missing = [self.columns.get(i, _IGNORE) for i in range(width_read, width)]
+        if width_read < width and not all(_may_be_trimmed(name) for name in missing):
             short = (
                 f"the line has {width_read} cells where the header has {width} "
                 "(cut short?); read as far as it goes"
@@ -808,6 +878,7 @@ class _Reader:
                     imported=True,
                 )
             )
+        self._carry_down(activities)
         first = len(self.rows)
         for activity in activities:
             activity.plan_year = str(self.plan_year)
@@ -817,6 +888,45 @@ class _Reader:
             )
         if activities and activities[0].optional and activities[0].days is None:
             self.optional_rows.append((first, len(self.rows)))
+
+    def _carry_down(self, activities: list[Activity]) -> None:
+        """Priority and programme cells hold for the rows below until the next one.
+
+        A table merges them down (the cell is empty below), and text pasted from a
+        PDF wraps them onto the next rows: a piece that starts in lower case or
+        follows an open "(" or a trailing "&", "-", "," or "and" continues the one
+        above, and the rows read so far get the whole text.
+        """
+        if not self.carries_down:  # only a heading's hierarchy holds for the rows below
+            for name, value in self.headed.items():
+                for activity in activities:
+                    if not getattr(activity, name):
+                        setattr(activity, name, value)
+            return
+        for name in ("priority", "programme"):
+            if name not in self.fields:
+                continue
+            before = self.group.get(name, "")
+            for activity in activities:
+                value = getattr(activity, name)
+                if not value:
+                    setattr(activity, name, before)
+                    continue
+                if before and _continues_text(before, value):
+                    joined = _join(before, value)
+                    for row in reversed(self.rows):
+                        if getattr(row.activity, name) != before:
+                            break
+                        setattr(row.activity, name, joined)
+                    value = joined
+                    setattr(activity, name, joined)
+                self.group[name] = before = value
+                if (
+                    name == "priority"
+                    and "programme" in self.fields
+                    and not any(c == "programme" for c in (self.columns or {}).values())
+                ):
+                    self.group["programme"] = ""
 
     # -- a row into activities ---------------------------------------------------------
     def _convert(self, row: _Row) -> list[Activity]:
@@ -884,7 +994,34 @@ class _Reader:
         if word == "postponed":
             activity.notes = f"postponed (the date cell reads {when_cell!r})"
         self._explicit_columns(activity, cells)
+        self._reviews(activity, cells)
         return activity
+
+    def _reviews(self, activity: Activity, cells: dict[str, str]) -> None:
+        """Dated review columns holding a rating become RAG reviews (an empty one, none)."""
+        for name, value in cells.items():
+            if not name.startswith("review:") or not value.strip():
+                continue
+            word = value.strip().split()[0].strip(".,;:").lower()
+            rating = _RATINGS.get(word)
+            if rating is None:
+                self.warnings.append(
+                    f"the {name[7:]} review {value!r} is not Red, Amber or Green; left out"
+                )
+                continue
+            year, month = (int(x) for x in name[7:].split("-"))
+            activity.reviews.append(
+                RagReview(
+                    on=date(year, month, 1),
+                    rating=rating,
+                    reason=cells.get("progress", ""),
+                    by=self.source,
+                    previous=activity.reviews[-1].rating if activity.reviews else None,
+                )
+            )
+        if activity.reviews:
+            activity.reviews.sort(key=lambda r: r.on)
+            activity.rag = activity.reviews[-1].rating
 
     def _when(self, cell: str) -> tuple[DateSpec, str | None, str]:
         """(window, status word, date problem) of a date cell; never raises.
@@ -1065,20 +1202,37 @@ class _Reader:
 def _leads(cell: str) -> list[str]:
     """ "JW/LC" -> ["JW", "LC"]; organisations are kept whole, one per line or '/'
     ("Culture First team / Improvement East")."""
-    leads = parse_leads(cell)
+    leads = parse_leads(_one_line(cell))
     if all(_LEAD.fullmatch(lead) for lead in leads) and all(len(x) <= 4 for x in leads):
         return leads
-    parts = re.split(r"\s*(?:\n|;|/(?=\s*[A-Z]))\s*", cell)
-    return [_SPACES.sub(" ", p).strip(" ,/") for p in parts if p.strip(" ,/")]
+    parts = re.split(r"\s*(?:\n|;)\s*", cell)
+    leads = [_SPACES.sub(" ", p).strip(" ,/") for p in parts if p.strip(" ,/")]
+    return list(dict.fromkeys(leads))  # each once, in order
 
 
 def _is_totals(cell: str) -> bool:
     return _WORDS.findall(cell.lower()) in (["totals"], ["total"], ["grand", "total"])
 
 
+def _may_be_trimmed(column: str) -> bool:
+    """Trailing columns a PDF or Word paste leaves off when they are empty
+    (progress, comments, reviews): their absence is not worth a report."""
+    return column in _TEXT_COLUMNS or column == _IGNORE or column.startswith("review:")
+
+
 def _keep_lines(name: str, cell: str) -> str:
-    """A cell for a column: the long text columns keep their line breaks."""
-    return cell if name in _TEXT_COLUMNS else _one_line(cell)
+    """A cell for a column: the long text columns (and leads, one a line) keep their breaks."""
+    return cell if name in _TEXT_COLUMNS or name == "leads" else _one_line(cell)
+
+
+_OPEN_END = re.compile(r"(?:[&,(/\u2013-]|\b(?:and|or|of|for|in|the|to|with|a))\s*$", re.IGNORECASE)
+
+
+def _continues_text(before: str, piece: str) -> bool:
+    """Is ``piece`` the rest of ``before``, wrapped onto the next row?"""
+    if before.count("(") > before.count(")"):
+        return True
+    return piece[:1].islower() or bool(_OPEN_END.search(before))
 
 
 def _join(before: str, after: str) -> str:

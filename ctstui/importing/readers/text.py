@@ -56,6 +56,8 @@ def records(text: str, source: str) -> tuple[str, list[Record]]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub(" ", text)
     lines = text.split("\n")
+    if _is_cell_stream(lines):
+        return "cells", _cell_stream_records(lines)
     if any("\t" in line for line in lines):
         if _QUOTED_MULTILINE.search(text):
             return "tsv", _csv_records(text, "\t", source)
@@ -97,3 +99,68 @@ def _csv_records(text: str, delimiter: str, source: str) -> list[Record]:
         raw = "\n".join(lines[start - 1 : end]) if end >= start else ""
         out.append((start, list(cells), raw))
         start = end + 1
+
+
+# -- one cell a line: a Word table saved as text (seed 002's work programme) ----------------
+#
+# Each cell begins on a line of its own after a tab; the lines below it without
+# a tab are more of the same cell.  A run of cells that name columns is the
+# header; the cells after it are rows of that many cells; a cell such as
+# "Priority 1: ..." or "Programme 1.1: ..." is a heading between tables.
+
+
+def _is_cell_stream(lines: list[str]) -> bool:
+    tabbed = [line for line in lines if "\t" in line]
+    return len(tabbed) >= 6 and all(
+        line.startswith("\t") and line.count("\t") == 1 for line in tabbed
+    )
+
+
+def _cell_stream_records(lines: list[str]) -> list[Record]:
+    from ctstui.importing.rows import _PRIORITY_HEADING, _PROGRAMME_HEADING, _column_of
+
+    cells: list[tuple[int, str]] = []  # (line, text)
+    out: list[Record] = []
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("\t"):
+            cells.append((number, line[1:]))
+        elif cells:
+            cells[-1] = (cells[-1][0], cells[-1][1] + "\n" + line)
+        elif line.strip():
+            out.append((number, [], line))  # before the first cell: the title
+    width = 0
+    row: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        if row:
+            texts = [t.strip("\n") for _, t in row]
+            out.append((row[0][0], texts, "\t".join(t.replace("\n", " ") for t in texts)))
+            row.clear()
+
+    index = 0
+    while index < len(cells):
+        number, text = cells[index]
+        one_line = " ".join(text.split())
+        if _PRIORITY_HEADING.match(one_line) or _PROGRAMME_HEADING.match(one_line):
+            flush()
+            out.append((number, [], one_line))
+            index += 1
+            continue
+        header: list[tuple[int, str]] = []
+        while index + len(header) < len(cells) and _column_of(
+            " ".join(cells[index + len(header)][1].split())
+        ):
+            header.append(cells[index + len(header)])
+        if len(header) >= 3:
+            flush()
+            width = len(header)
+            texts = [t.strip("\n") for _, t in header]
+            out.append((number, texts, "\t".join(" ".join(t.split()) for t in texts)))
+            index += len(header)
+            continue
+        row.append((number, text))
+        if width and len(row) == width:
+            flush()
+        index += 1
+    flush()
+    return out
