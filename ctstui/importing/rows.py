@@ -5,6 +5,7 @@ See :func:`read_plan`.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections import Counter, defaultdict
@@ -204,6 +205,7 @@ def _is_blank(text: str) -> bool:
     return not any(ch.isalnum() for ch in text)
 
 
+@functools.lru_cache(maxsize=4096)
 def _column_of(cell: str) -> str | None:
     """Which field a header cell names (matched loosely), or None.
 
@@ -349,6 +351,7 @@ def _days_value(match: re.Match[str]) -> float:
     return float(_NUMBER_WORDS[n]) if n in _NUMBER_WORDS else float(n)
 
 
+@functools.lru_cache(maxsize=4096)
 def split_duration(title: str) -> tuple[str, float | None]:
     """("Sport Academy (2days)") -> ("Sport Academy", 2.0).
 
@@ -369,6 +372,7 @@ def split_duration(title: str) -> tuple[str, float | None]:
     return _tidy(title), (_days_value(found) if found else None)
 
 
+@functools.lru_cache(maxsize=4096)
 def derive_kind_theme_place(title: str) -> tuple[Kind, Theme, str]:
     """Kind, theme and place from a title: "Libraries peer review Solihull" ->
     (peer review, libraries, "Solihull").  The place is what follows the kind
@@ -1038,7 +1042,7 @@ class _Reader:
             return DateSpec(clip(cell, 200)), None, DATE_NOT_UNDERSTOOD
         text, word = split_date_cell(cell)
         try:
-            when = DateSpec.parse(text, self.plan_year)
+            when = _parse_date(text, self.plan_year)
         except DateParseError as exc:
             self.warnings.append(
                 f"{DATE_NOT_UNDERSTOOD}: {text!r} ({exc.reason or 'not a date'}); "
@@ -1049,7 +1053,7 @@ class _Reader:
         if outside:
             self.warnings.append(f"{outside}; imported with that date, flagged")
             return when, word, outside
-        self.row_notes.extend(reading_notes(when, self.plan_year))
+        self.row_notes.extend(_reading_notes(when, self.plan_year))
         return when, word, ""
 
     def _audience(self, cell: str) -> tuple[str, int | None]:
@@ -1212,6 +1216,12 @@ def _leads(cell: str) -> list[str]:
 
 def _is_totals(cell: str) -> bool:
     return _WORDS.findall(cell.lower()) in (["totals"], ["total"], ["grand", "total"])
+
+
+# A plan repeats its date cells ("November", "Feb / March"): read each once.
+# DateSpec is frozen, so the same one can be shared.
+_parse_date = functools.lru_cache(maxsize=4096)(DateSpec.parse)
+_reading_notes = functools.lru_cache(maxsize=4096)(reading_notes)
 
 
 def _may_be_trimmed(column: str) -> bool:
