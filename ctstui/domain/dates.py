@@ -529,8 +529,15 @@ def _parse_items(
     *,
     and_is_range: bool = False,
 ) -> tuple[DateSpec, int, str]:
-    """Parse a sequence of days or months; also return item count and join kind."""
+    """Parse a sequence of days or months; also return item count and join kind.
+
+    "June – Aug 11" in 2013/14: 11 is no year of the plan, but as a day it would
+    mix days with months, so it is read as the year it must be (and the date is
+    then reported as outside the plan year).
+    """
     items, connectors = _scan(original, s, plan_year)
+    if any(i.day is None for i in items) and any(i.day is not None for i in items):
+        items, connectors = _scan(original, s, None)
     kind = _connector_kind(original, connectors, and_is_range) if connectors else "single"
     if any(i.day is None for i in items) and any(i.day is not None for i in items):
         raise DateParseError(original, "mixes days with whole months")
