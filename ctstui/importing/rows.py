@@ -56,7 +56,7 @@ IMPORTED_FIELDS = tuple(
 # Which activity fields each column supplies (directly or derived).
 _COLUMN_SUPPLIES = {
     "title": ("title", "kind", "theme", "place", "days", "optional"),
-    "when": ("when", "status"),
+    "when": ("when", "status", "date_problem"),
     "audience": ("audience", "places"),
     "link": ("link",),
     "leads": ("leads",),

@@ -178,3 +178,15 @@ def test_the_whole_import_is_one_undo_step(tmp_path):
     assert store.undo() == f"import {LATER}"
     assert len(store) == 0
     assert date(2013, 11, 5) == store.today()
+
+
+def test_a_date_fixed_in_the_file_clears_its_flag(tmp_path):
+    store = store_at(tmp_path)
+    bad = table("Sport Academy (2 days)\tsometime\tSport PHs (15)\tgrowth\tSN")
+    do_import(store, read_plan(bad, "plan.txt", "2013/14"))
+    [academy] = store.activities()
+    assert academy.date_problem == "date not understood: 'sometime'"
+    good = bad.replace("sometime", "12/13 November")
+    do_import(store, read_plan(good, "plan.txt", "2013/14"))
+    [academy] = store.activities()
+    assert academy.date_problem == "" and academy.when.start == date(2013, 11, 12)
