@@ -1,22 +1,26 @@
-"""Read the team's plan tables, and merge a newer version into the plan.
+"""Read the team's plan documents, and merge them into the plan.
 
-Plain Python (no Textual).  Three steps, each usable on its own:
+Plain Python (no Textual).  The steps, each usable on its own:
 
-- :func:`read_plan` turns the text of a plan table (tab-separated, as pasted
-  out of Word or PDF papers, or a CSV/TSV spreadsheet export) into a
-  :class:`ParsedPlan`: activities, the rows it could not understand (as
-  :class:`PlanImportError` with line numbers), the plan's stated totals and
-  its plan year.
-- :func:`plan_merge` compares those activities with the ones already in the
-  plan and says what an import would add, change, leave alone, and which
-  existing activities the file no longer lists (:class:`MergePlan`).  Pure: no
-  store.
+- :func:`read_file` / :func:`read_document` (bytes) / :func:`read_plan` (text)
+  read a Word, Excel, PDF or text table (one reader per format:
+  :mod:`ctstui.importing.readers`) into a :class:`ParsedPlan`: activities (each
+  with its plan year; a row whose date cannot be read comes in undated with
+  ``date_problem`` set), the rows reported (:class:`PlanImportError`, with
+  ``imported`` saying whether the row came in), the stated totals, the plan
+  year and whether the file is the whole plan for it (``whole_reason``).
+  :mod:`ctstui.importing.rows` turns rows into activities.
+- :func:`merge_file` (or :func:`plan_merge`) compares them with the plan's
+  activities of the same plan year: added, changed (a three-way merge against
+  the row as last imported, with conflicts and renames), unchanged, and - for
+  a whole plan only - missing (:class:`MergePlan`).  Pure: no store.
+  :mod:`ctstui.importing.merge`.
 - :func:`apply_merge` writes a :class:`MergePlan` into an
-  :class:`~ctstui.store.activity_store.ActivityStore` as ONE transaction, so one undo
-  reverses the whole import.
+  :class:`~ctstui.store.activity_store.ActivityStore` as ONE transaction, so
+  one undo reverses the whole import.
 
 :func:`import_report` and :func:`format_report` describe the result as JSON
-and as text for a terminal.
+and as text for a terminal (:mod:`ctstui.importing.report`).
 
 Decisions
 ---------
@@ -29,11 +33,9 @@ Decisions
   their days come from the plan's other activities of the same kind and
   theme (1 day here) and the line is kept in their notes.
 - A matched activity keeps its id, created stamp, history, reviews and RAG
-  rating; only the fields the file provides are updated (:data:`IMPORTED_FIELDS`
-  for a plan table).
-- An existing activity the file no longer lists is *flagged*, not deleted: a
-  note line ``not in <file> (imported <date>)`` is added to its notes (and so
-  to its history).  If it reappears in a later import the note line is removed.
+  rating; only the fields the file provides are merged.
+- An activity a whole plan no longer lists is *flagged*, not deleted: a note
+  line ``not in <file> (imported <date>)``, removed if it comes back.
 """
 
 from __future__ import annotations

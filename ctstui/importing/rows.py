@@ -181,7 +181,7 @@ def _clean(cell: str) -> str:
     text = _TAG.sub(" ", cell)
     if "&" in text:
         text = html.unescape(text)
-        text = _CONTROL.sub(" ", text)
+    text = _CONTROL.sub(" ", text)  # from any reader: Word and Excel cells may hold them too
     if "\n" not in text:
         return _SPACES.sub(" ", text).strip()
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
