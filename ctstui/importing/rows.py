@@ -593,11 +593,13 @@ class _Reader:
         self.headed: dict[str, str] = {}  # set by headings only
         self.joins_wrapped = True
         self.carries_down = True
+        self.fmt = ""
 
     # -- the pass --------------------------------------------------------------
     def read(self, fmt: str, records: Sequence[Record]) -> ParsedPlan:
         # Text pasted from a PDF wraps a cell onto the next lines; the cells of a
         # Word, Excel or PDF table are whole, so a line there is a row of its own.
+        self.fmt = fmt
         self.joins_wrapped = fmt in ("tsv", "csv")
         # Hierarchy cells left empty below (merged down) in tables pasted from Word or
         # PDF; a CSV export (ctstui's own among them) writes every cell.
@@ -648,6 +650,8 @@ class _Reader:
         while cells and not cells[-1]:
             cells.pop()
         shown = " | ".join(c.strip() for c in raw_cells).rstrip(" |") or raw_text.strip()
+        if self.fmt == "xlsx" and raw_text.startswith("[") and "] " in raw_text:
+            shown = raw_text[: raw_text.index("] ") + 2] + shown  # the sheet's name
         if all(_is_blank(c) for c in cells):
             return
         header = _header_columns(cells)

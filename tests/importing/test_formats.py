@@ -220,3 +220,29 @@ def test_a_damaged_docx_is_reported_not_raised(tmp_path):
         archive.writestr("word/document.xml", "<not really/>")
     with pytest.raises(PlanImportError, match="cannot read it as a Word document"):
         read_document(buffer.getvalue(), "broken.docx")
+
+
+def test_xlsx_merged_programme_cell_holds_for_each_row(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Work programme 2011-12"])
+    sheet.append(["Programme", "Activity", "Timescales", "Lead officer"])
+    sheet.append(
+        ["Programme 1.2: CSIT Efficiency Challenge", "Host 2 training sessions", "Feb 12", "JW"]
+    )
+    sheet.append([None, "Target 20 organisations", "May 11", "SN"])
+    sheet.merge_cells("A3:A4")
+    second = book.create_sheet("More")
+    second.append(["Programme", "Activity", "Timescales", "Lead officer"])
+    second.append(["Programme 2.1", "E-bulletins", "March 12", "LC"])
+    path = tmp_path / "programme.xlsx"
+    book.save(str(path))
+    parsed = read_file(path)
+    assert [a.programme for a in parsed.activities] == [
+        "Programme 1.2: CSIT Efficiency Challenge",
+        "Programme 1.2: CSIT Efficiency Challenge",
+        "Programme 2.1",
+    ]
+    assert parsed.rows[2].text.startswith("[More] ")  # which sheet, when there are several

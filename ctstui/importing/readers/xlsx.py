@@ -49,14 +49,26 @@ def read(data: bytes, source: str) -> tuple[str, list[Record]]:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises several kinds for a damaged file
         raise PlanImportError(f"cannot read it as an Excel workbook: {exc}", source=source)
     out: list[Record] = []
     try:
         several = len(book.worksheets) > 1
         for sheet in book.worksheets:
+            # A cell merged down over several rows ("Programme 1.1" beside its
+            # activities) holds for each of them; one merged across columns is
+            # read once, in its first column.
+            below: dict[tuple[int, int], object] = {}
+            for merged in sheet.merged_cells.ranges:
+                value = sheet.cell(merged.min_row, merged.min_col).value
+                for row in range(merged.min_row + 1, merged.max_row + 1):
+                    below[(row, merged.min_col)] = value
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                values = tuple(
+                    below.get((number, column), value)
+                    for column, value in enumerate(values, start=1)
+                )
                 cells = [cell_text(v) for v in values]
                 while cells and not cells[-1].strip():
                     cells.pop()
