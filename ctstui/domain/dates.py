@@ -322,6 +322,9 @@ _ITEM = re.compile(
     r"(?:the\s+)?(?:"
     rf"(?P<day>[0-9]{{1,2}})(?![0-9])(?:st|nd|rd|th)?"
     rf"(?:\s*(?:of\s+)?(?P<dmon>{_MONTH_WORD})\.?(?:\s*,?\s*{_year_re('dyear')})?)?"
+    # month first with an ordinal or a single digit: "May 21st", "Sept 30th, 2013", "June 3"
+    rf"|(?P<mmon>{_MONTH_WORD})\.?\s*(?:the\s+)?(?P<mday>[0-9]{{1,2}}(?:st|nd|rd|th)|[0-9](?![0-9]))"
+    r"(?:\s*,?\s*(?P<myear>[0-9]{4})(?![0-9]))?"
     rf"|(?P<mon>{_MONTH_WORD})\.?(?:\s*,?\s*{_year_re('year')})?"
     r")"
 )
@@ -430,6 +433,9 @@ def _scan(text: str, s: str, plan_year: PlanYear | None = None) -> tuple[list[_I
         if m.group("day") is not None:
             mon, year = m.group("dmon"), m.group("dyear")
             day: int | None = int(m.group("day"))
+        elif m.group("mmon") is not None:
+            mon, year = m.group("mmon"), m.group("myear")
+            day = int(m.group("mday").rstrip("stndrh"))
         else:
             mon, year, day = m.group("mon"), m.group("year"), None
             if _two_digit_day(mon, year, plan_year):
@@ -558,7 +564,13 @@ def _parse_items(
             )
         precision = Precision.MONTH if len(items) == 1 else Precision.MONTHS
         return cls(original, starts[0], ends[-1], precision), len(items), kind
-    # Days: a missing month comes from the next item that has one.
+    # Days: a missing month comes from the next item that has one, or, month
+    # first ("May 21st - 23rd"), from the one before.
+    if items[-1].month is None and items[0].month is not None:
+        for i in range(1, len(items)):
+            if items[i].month is None:
+                items[i].month = items[i - 1].month
+                items[i].year = items[i].year or items[i - 1].year
     if items[-1].month is None:
         raise DateParseError(original, "the day needs a month, as in '14 May'")
     for i in range(len(items) - 2, -1, -1):
@@ -645,7 +657,9 @@ _WEEKDAY_WORD = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)"
 )
-_WEEKDAY_BEFORE_DAY = re.compile(rf"\b(?P<wd>{_WEEKDAY_WORD})\.?,?\s*(?=(?:the\s+)?[0-9])")
+_WEEKDAY_BEFORE_DAY = re.compile(
+    rf"\b(?P<wd>{_WEEKDAY_WORD})\.?,?\s*(?=(?:the\s+)?(?:[0-9]|{_MONTH_WORD}\.?\s*[0-9]))"
+)
 _WEEKDAY_NUMBER = {
     "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
 }  # fmt: skip
