@@ -1,14 +1,19 @@
-"""``ctstui import``: read plan tables into the plan, merging with what is there.
+"""``ctstui import``: read plan documents into the plan, merging with what is there.
 
-``ctstui import FILE... [--plan-year 2013/14] [--dry-run] [--strict] [--format text|json]``
+``ctstui import FILE... [--plan-year 2013/14] [--dry-run] [--strict] [--whole] [--theirs]
+[--format text|json]``
 
 Each FILE is a plan document: a Word (.docx), Excel (.xlsx) or PDF table, or
 text (tab-separated as pasted from Word/PDF, Excel's UTF-16 "Unicode text", or
 CSV; ``-`` reads standard input).  Files are merged in the order given, all
-in ONE undo step.  Rows that cannot be understood are printed on stderr as
-``file:line: text: reason``; with ``--strict`` nothing is written if there are
-any.  The plan's stated totals go into the plan's meta ``stated_totals`` (the
-last file that states any) and its plan year into ``plan_year``.
+in ONE undo step.  Rows read with a problem (a date not understood or outside
+the plan year, a row cut short) come in flagged, and every reported row is
+printed on stderr as ``file:line: text: reason``; with ``--strict`` nothing is
+written if there are any.  A file is the whole plan for its year only when its
+title names the plan year, it has a TOTALS line, or ``--whole``; conflicts
+(a field changed in the planner and in the file) keep the planner's value
+unless ``--theirs``.  Stated totals are kept per plan year and document in the
+meta ``stated_totals``; the last file's plan year goes into ``plan_year``.
 """
 
 from __future__ import annotations
