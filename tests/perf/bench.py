@@ -230,7 +230,7 @@ class Bench:
         target = self.folder / f"import-{n}" / "plan.json"
         target.parent.mkdir()
         out["import_rows"] = n
-        limit = 120 + n / 50 if self.settings.quick else 300 + n / 20
+        limit = min(120 + n / 50 if self.settings.quick else 300 + n / 20, 900)
         try:
             elapsed, _ = self.command(
                 ["import", "--db", str(target), "--plan-year", "2013/14", str(table)], limit

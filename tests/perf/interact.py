@@ -74,10 +74,17 @@ class Harness:
         app = self.app
         loop = asyncio.get_running_loop()
         futures = []
+        # The app, the screen and the focused widget with its ancestors: where a key
+        # goes and bubbles. (Not every widget: on a big board that is thousands of
+        # messages per wait, which would swamp the figures.) Later work elsewhere
+        # shows up as a frame or layout, which the quiet spell waits for.
+        nodes = [app]
         try:
-            nodes = [app, *app.screen.walk_children(with_self=True)]
+            nodes.append(app.screen)
+            if app.focused is not None:
+                nodes += [n for n in app.focused.ancestors_with_self if n not in nodes]
         except Exception:
-            nodes = [app]
+            pass
         for node in nodes:
             future = loop.create_future()
             if node.call_later(lambda f=future: f.done() or f.set_result(None)):
