@@ -201,17 +201,14 @@ def _open_store(path: Path):
         return ActivityStore(path)
 
 
-async def _wait_for_save(path: Path, before: tuple, timeout: float = 5.0) -> None:
-    """Until the planner's background save of the last change has landed (or timeout)."""
+async def _wait_for_save(path: Path, before: tuple, timeout: float = 5.0) -> bool:
+    """Until the planner's background save of the last change has landed (False: it did not)."""
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        try:
-            stat = path.stat()
-            if (stat.st_ino, stat.st_mtime_ns, stat.st_size) != before:
-                return
-        except FileNotFoundError:
-            pass
+        if _stat(path) not in ((), before):
+            return True
         await asyncio.sleep(0.01)
+    return False
 
 
 def _stat(path: Path) -> tuple:
@@ -269,8 +266,13 @@ async def measure(path: Path, keys: int, floor_keys: int) -> dict:
 
             # Filter keystrokes in the activity list: type a query, then take it back.
             try:
+                from textual.widgets import Input
+
                 await h.key("2", "2")
                 await h.key("slash", "/")
+                # Typed anywhere else, the query's letters are commands (n new, d delete…).
+                if not isinstance(app.focused, Input):
+                    raise LookupError(f"'/' on the list focused {app.focused!r}, not a text input")
                 h.quiet_inputs()
                 await h.settle()
                 floor = await h.floor(floor_keys)
@@ -278,6 +280,8 @@ async def measure(path: Path, keys: int, floor_keys: int) -> dict:
                 samples = []
                 while len(samples) < keys:
                     samples += await h.type(query)
+                    if app.focused is None or getattr(app.focused, "value", None) != query:
+                        raise LookupError(f"typing {query!r} into the filter did not reach it")
                     samples += [await h.key("backspace", None) for _ in query]
                 summarise("filter", samples, floor, out)
                 out["layouts_per_filter_key"] = out.pop("filter_layouts_per_key")
@@ -291,14 +295,17 @@ async def measure(path: Path, keys: int, floor_keys: int) -> dict:
             try:
                 await h.key("3", "3")
                 floor = await h.floor(floor_keys)
-                prompts, commits = [], []
+                prompts, commits, saved = [], [], 0
                 for i in range(keys):
                     letter = "rag"[i % 3]
                     prompts.append(await h.key(letter, letter))
                     before = _stat(store.path)
                     commits.append(await h.key("escape", None))
-                    await _wait_for_save(store.path, before)
+                    saved += await _wait_for_save(store.path, before)
                     await h.settle()
+                if not saved:
+                    raise LookupError("no rating reached the plan file (r, then Escape)")
+                out["rag_change_saved"] = saved
                 summarise("rag_prompt", prompts, floor, out)
                 summarise("rag_change", commits, floor, out)
                 if saves:

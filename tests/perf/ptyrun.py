@@ -98,15 +98,18 @@ class PtyProcess:
     def send(self, data: bytes) -> None:
         os.write(self.master, data)
 
-    def wait_quiet(self, quiet: float, timeout: float) -> bool:
-        """Read until nothing is drawn for ``quiet`` seconds (after at least one read)."""
+    def wait_quiet(self, quiet: float, timeout: float, at_least: int = 1) -> bool:
+        """Read until ``at_least`` bytes came and then nothing for ``quiet`` seconds.
+
+        (A screen drawn is kilobytes; a few bytes may be only the pointer's shape.)
+        """
         deadline = time.perf_counter() + timeout
-        got_any = False
+        start = len(self.output)
         last = time.perf_counter()
         while time.perf_counter() < deadline and not self.closed:
             if self._read(0.02):
-                got_any, last = True, time.perf_counter()
-            elif got_any and time.perf_counter() - last >= quiet:
+                last = time.perf_counter()
+            elif len(self.output) - start >= at_least and time.perf_counter() - last >= quiet:
                 return True
         return False
 
