@@ -201,7 +201,7 @@ def _open_store(path: Path):
         return ActivityStore(path)
 
 
-async def _wait_for_save(path: Path, before: tuple, timeout: float = 5.0) -> bool:
+async def _wait_for_save(path: Path, before: tuple, timeout: float = 30.0) -> bool:
     """Until the planner's background save of the last change has landed (False: it did not)."""
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
