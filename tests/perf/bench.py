@@ -18,6 +18,16 @@ table of as many rows shaped like seed 000, then:
   **export-ics** against a plain icalendar build (tests/perf/bench_ics.py);
 - **peak RSS** of a ``ctstui`` process in a pseudo-terminal that drew each screen.
 
+The rating is two keys on the board: ``r``/``a``/``g`` shows the reason prompt
+(``rag_prompt_*``), Escape rates with no note and moves the card (``rag_change_*``,
+the figures the targets apply to). The planner's own background save of each
+rating is let land between ratings and is not counted in the key's CPU or frame
+(it is ``save_ms``, and ``planner_save_cpu_ms`` as the planner ran it).
+
+Wall-clock figures (cold starts, key-to-frame times, commands) grow with the
+machine's load, which is printed with the table and stored in the JSON
+(``load_avg_before``/``load_avg_after``); CPU figures and layout counts much less.
+
 Figures only: nothing here passes or fails on speed. A measure that cannot be
 taken (a feature missing, a command failing) is reported as "n/a (why)".
 Everything runs on copies in a temporary folder, with its own HOME.
