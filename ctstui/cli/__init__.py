@@ -5,4 +5,4 @@ Each module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and
 by the plain-Python domain modules.
 """
 
-COMMANDS = ("import_cmd", "list_cmd", "export_ics", "serve", "report_cmd")
+COMMANDS = ("import_cmd", "list_cmd", "export_ics", "serve", "report_cmd", "undo_cmd")
