@@ -294,10 +294,25 @@ def _serialise(doc: dict, what: str) -> tuple[bytes, dict | None]:
 
 
 class _Builder(RecordSink):
-    """The model objects of one read of the file, built record by record."""
+    """The model objects of one read of the file, built record by record.
 
-    def __init__(self, path: Path) -> None:
+    ``old_activities`` / ``old_tombstones`` (by document id): the objects made
+    from each record's saved line last time, reused where the line is unchanged.
+    """
+
+    wants = frozenset({"activities", "contracts", "tombstones"})
+
+    def __init__(
+        self,
+        path: Path,
+        old_activities: dict[str, Activity] | None = None,
+        old_extras: dict[str, dict] | None = None,
+        old_tombstones: dict[str, Tombstone] | None = None,
+    ) -> None:
         self.path = path
+        self._old_activities = old_activities or {}
+        self._old_extras = old_extras or {}
+        self._old_tombstones = old_tombstones or {}
         self.items: dict[str, Activity] = {}
         self.doc_ids: dict[str, str] = {}
         self.extras: dict[str, dict] = {}
@@ -332,6 +347,25 @@ class _Builder(RecordSink):
             self.tombstones[tombstone.id] = (doc_id, tombstone)
         elif table == META:
             self.meta, self.meta_id = dict(doc), doc_id
+
+    def reuse(self, table: str, doc_id: str) -> bool:
+        if table == ACTIVITIES:
+            activity = self._old_activities.get(doc_id)
+            if activity is None or activity.id in self.items:
+                return False  # (a duplicate: parse it, and be refused with the reason)
+            self.items[activity.id] = activity
+            self.doc_ids[activity.id] = doc_id
+            extras = self._old_extras.get(activity.id)
+            if extras:
+                self.extras[activity.id] = extras
+            return True
+        if table == TOMBSTONES:
+            tombstone = self._old_tombstones.get(doc_id)
+            if tombstone is None:
+                return False
+            self.tombstones[tombstone.id] = (doc_id, tombstone)
+            return True
+        return False
 
     def forget(self, table: str, ident: str) -> None:
         if table == ACTIVITIES:
@@ -406,7 +440,21 @@ class ActivityStore:
 
     # -- loading -------------------------------------------------------------
     def _read(self) -> Loaded:
-        return self.storage.read_file(lambda: _Builder(self.storage.path))
+        """Read the file into a fresh :class:`_Builder`, reusing the objects of
+        records whose lines are as we last read or wrote them (a reload after
+        another writer changed a few records parses only those)."""
+        storage = self.storage
+        if not hasattr(self, "_items"):
+            return storage.read_file(lambda: _Builder(storage.path))
+        changed = storage.pending.get(ACTIVITIES, {})
+        activities = {
+            key: self._items[ident] for ident, key in self._doc_ids.items() if key not in changed
+        }
+        changed = storage.pending.get(TOMBSTONES, {})
+        tombstones = {key: t for key, t in self._tombstones.values() if key not in changed}
+        return storage.read_file(
+            lambda: _Builder(storage.path, activities, self._extras, tombstones)
+        )
 
     def _load(self) -> None:
         """(Re)read the file.  All or nothing: a file that is refused leaves the

@@ -10,9 +10,11 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -37,14 +39,25 @@ def temp_name(target: Path, kind: str = "tmp") -> Path:
     )
 
 
+_BLOCK = 1024 * 1024
+
+
 def atomic_write_bytes(
-    path: Path, data: bytes, *, backup: bool = False, like: os.stat_result | None = None
+    path: Path,
+    data: bytes | Sequence[bytes],
+    *,
+    backup: bool = False,
+    like: os.stat_result | None = None,
+    hasher: Any = None,
 ) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old or the new file.
 
     Temp file in the same folder, flush, fsync, (link the old file to ``.bak``),
     ``os.replace``, fsync the folder.  The new file keeps the mode, owner and
     group of the one it replaces (``like``: that file's stat, if known).
+    ``data`` may be a sequence of pieces, written in blocks of about a megabyte
+    (a large plan is never joined into one string in memory); ``hasher`` is fed
+    the bytes written.
     """
     path = Path(path)
     folder = path.parent
@@ -54,7 +67,10 @@ def atomic_write_bytes(
     tmp = temp_name(path)
     try:
         with open(tmp, "xb") as fh:
-            fh.write(data)
+            for block in _blocks([data] if isinstance(data, bytes) else data):
+                if hasher is not None:
+                    hasher.update(block)
+                fh.write(block)
             fh.flush()
             platform.copy_file_attributes(fh.fileno(), like)
             os.fsync(fh.fileno())
@@ -66,6 +82,19 @@ def atomic_write_bytes(
             tmp.unlink()
         raise
     platform.fsync_folder(folder)
+
+
+def _blocks(pieces: Sequence[bytes]) -> Iterator[bytes]:
+    group: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        group.append(piece)
+        size += len(piece)
+        if size >= _BLOCK:
+            yield b"".join(group)
+            group, size = [], 0
+    if group:
+        yield b"".join(group)
 
 
 def bak_path(path: Path) -> Path:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import stat
 import threading
@@ -101,8 +102,17 @@ class RecordSink:
     keeps nothing: the lines are kept by the storage.
     """
 
+    # The tables whose records this sink wants parsed (None: all).  Records of
+    # other tables are only checked to be valid JSON.
+    wants: frozenset[str] | None = None
+
     def record(self, table: str, doc_id: str, doc: dict) -> None:
         """One record of ``table``."""
+
+    def reuse(self, table: str, doc_id: str) -> bool:
+        """The record ``doc_id`` of ``table`` is byte for byte what was read last time:
+        return True if the sink took what it made of it then (no parse needed)."""
+        return False
 
 
 @dataclass
@@ -147,7 +157,8 @@ class AtomicJSONStorage(Storage):
         self.write_mutex = threading.Lock()  # one disk write (or re-read) at a time here
         self.generation = 0  # bumped on every change, so a save knows if it is still current
         self.epoch = 0  # bumped on every (re)load: a save prepared before it is stale
-        self.write_hook: Callable[[Path, bytes], None] | None = None  # tests: simulate disk faults
+        # Tests: called with the pieces about to be written (to simulate disk faults).
+        self.write_hook: Callable[[Path, list[bytes]], None] | None = None
         self.notes: list[str] = []  # things a save did that the user should hear about
         self.clock: Callable[[], datetime] = _stamp
 
@@ -290,7 +301,7 @@ class AtomicJSONStorage(Storage):
                 sink = sink_factory()
                 hasher = hashlib.sha256()
                 # (an error in here names the .bak, where there is one)
-                tables = _read_lines(path, fh, hasher, sink)
+                tables = _read_lines(path, fh, hasher, sink, self.saved)
                 if tables is None:  # not our layout: read it whole
                     fh.seek(0)
                     raw = fh.read(MAX_PLAN_BYTES + 1)
@@ -372,8 +383,9 @@ class AtomicJSONStorage(Storage):
         return f"{path}: is not valid JSON: it {why}. It was not changed"
 
     # -- writing ---------------------------------------------------------------------
-    def render(self) -> tuple[bytes, dict[str, dict[str, bytes | None]]]:
-        """The file as it would be written now, and the pending changes it includes."""
+    def render(self) -> tuple[list[bytes], dict[str, dict[str, bytes | None]]]:
+        """The file as it would be written now (in pieces: the record lines are
+        shared, not copied), and the pending changes it includes."""
         with self.mutex:
             parts: list[bytes] = [b"{\n"]
             names = self.table_names()
@@ -391,7 +403,7 @@ class AtomicJSONStorage(Storage):
                 parts.append(b"}\n" if last else b"},\n")
             parts.append(b"}\n")
             snapshot = {name: dict(changes) for name, changes in self.pending.items()}
-            return b"".join(parts), snapshot
+            return parts, snapshot
 
     def flush(self) -> None:
         """Write the records if they changed.  Raises SaveError/FileChangedError.
@@ -419,11 +431,12 @@ class AtomicJSONStorage(Storage):
                     if self.write_hook is not None:
                         self.write_hook(self.path, payload)
                     self._guard_bak(before)
-                    files.atomic_write_bytes(self.path, payload, backup=True, like=before)
-                    # Still under the lock: no other writer can have replaced it yet.
-                    identity = FileIdentity.of(
-                        os.stat(self.path), hashlib.sha256(payload).hexdigest()
+                    hasher = hashlib.sha256()
+                    files.atomic_write_bytes(
+                        self.path, payload, backup=True, like=before, hasher=hasher
                     )
+                    # Still under the lock: no other writer can have replaced it yet.
+                    identity = FileIdentity.of(os.stat(self.path), hasher.hexdigest())
             except (StoreError, Timeout):
                 raise
             except OSError as exc:
@@ -533,7 +546,17 @@ def _digest_file(path: Path) -> tuple[os.stat_result, str]:
     return st, digest
 
 
-def _read_lines(path: Path, fh, hasher, sink: RecordSink) -> dict[str, dict[str, bytes]] | None:
+def _refuse(constant: str) -> object:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _read_lines(
+    path: Path,
+    fh,
+    hasher,
+    sink: RecordSink,
+    previous: dict[str, dict[str, bytes]],
+) -> dict[str, dict[str, bytes]] | None:
     """The tables of a file in our one-record-per-line layout, or None if it is not.
 
     Checks as it goes that the lines make valid JSON (braces, commas, each
@@ -546,6 +569,7 @@ def _read_lines(path: Path, fh, hasher, sink: RecordSink) -> dict[str, dict[str,
     name = ""
     more = False  # the previous line ended with a comma
     first = False  # no record of the open table yet
+    previous_table: dict[str, bytes] | None = None
     done = False
     total = 0
     for number, line in enumerate(fh):
@@ -585,6 +609,7 @@ def _read_lines(path: Path, fh, hasher, sink: RecordSink) -> dict[str, dict[str,
             if name in tables or (not tables and name != META) or (table is None and name == META):
                 return None  # (an empty or late _meta: the whole-file check says what is wrong)
             tables[name] = table if table is not None else {}
+            previous_table = previous.get(name)
             continue
         if line in (b"}", b"},"):
             if more and not first:
@@ -607,15 +632,26 @@ def _read_lines(path: Path, fh, hasher, sink: RecordSink) -> dict[str, dict[str,
             body = body[:-1]
         if not body.startswith(b"{") or not body.endswith(b"}"):
             return None
-        try:
-            doc = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return None
         text = key.decode("ascii")
         if text in table:
             return None
+        old = previous_table.get(text) if previous_table is not None else None
+        if old is not None and old == body:
+            # Unchanged since the last read (a reload after another writer's
+            # change): share the bytes, and the sink keeps its model object.
+            table[text] = body = old
+            if sink.reuse(name, text):
+                continue
+        wanted = sink.wants is None or name in sink.wants or name == META
+        try:
+            # orjson for the records we build from (fast); the standard parser only
+            # checks the rest (less memory than orjson on one very long line).
+            doc = orjson.loads(body) if wanted else json.loads(body, parse_constant=_refuse)
+        except (orjson.JSONDecodeError, ValueError):
+            return None
         table[text] = body
-        sink.record(name, text, doc)
+        if wanted:
+            sink.record(name, text, doc)
     return tables if done else None
 
 

@@ -32,6 +32,14 @@ from ctstui.store.errors import StoreError
 if TYPE_CHECKING:
     from ctstui.store.activity_store import ActivityStore, UndoStep
 
+
+@dataclass(frozen=True)
+class Change:
+    activity_id: str
+    before: dict | None
+    after: dict | None
+
+
 JOURNAL = "_undo"
 JOURNAL_STEPS = 50
 # Not part of what a step changed: an undo adds to these itself.
@@ -59,6 +67,17 @@ def journal_record(step: UndoStep, who: str) -> dict:
     # fresh reading of that clock.
     stamps = [c.after.get("updated") for c in step.changes if c.after]
     at = next((s for s in reversed(stamps) if isinstance(s, str)), iso_utc(datetime.now(UTC)))
+    # Per activity, what it was before the step's first change and after its last.
+    net: dict[str, list] = {}
+    for c in step.changes:
+        if c.activity_id in net:
+            net[c.activity_id][1] = c.after
+        else:
+            net[c.activity_id] = [c.before, c.after]
+    changes = [Change(ident, before, after) for ident, (before, after) in net.items()]
+    # Activities the step added are listed compactly (an import adds thousands):
+    # their ids in one string, the digests of their contents in another.
+    added = [c for c in changes if c.before is None and c.after is not None]
     return {
         "id": uuid.uuid4().hex,
         "label": step.label,
@@ -67,9 +86,25 @@ def journal_record(step: UndoStep, who: str) -> dict:
         "undone": False,
         "changes": [
             {"id": c.activity_id, "before": c.before, "after": content_digest(c.after)}
-            for c in step.changes
+            for c in changes
+            if not (c.before is None and c.after is not None)
         ],
+        "added": " ".join(c.activity_id for c in added),
+        "added_after": "".join(content_digest(c.after) or "" for c in added),
     }
+
+
+def _changes(record: dict) -> list[dict]:
+    """A journal record's changes: one per activity (its state before the step,
+    and a digest of its content after it)."""
+    ids = str(record.get("added") or "").split()
+    digests = str(record.get("added_after") or "")
+    width = 32
+    added = [
+        {"id": ident, "before": None, "after": digests[n * width : (n + 1) * width]}
+        for n, ident in enumerate(ids)
+    ]
+    return added + list(record.get("changes") or [])
 
 
 @dataclass(frozen=True)
@@ -114,10 +149,10 @@ def undo_last(store: ActivityStore) -> Undone:
     if newest is None:
         raise NothingToUndo(f"{store.path}: there is no change to undo")
     key, record = newest
-    changes = record.get("changes") or []
+    changes = _changes(record)
     label = str(record.get("label", ""))
     for change in changes:
-        ident = change.get("id")
+        ident = str(change.get("id"))
         current = store._items.get(ident)
         now = content_digest(current.to_dict() if current is not None else None)
         if now != change.get("after"):

@@ -106,10 +106,25 @@ def test_the_journal_keeps_the_last_steps_only(tmp_path):
         store.add(Activity(f"n{n}"))
     steps = journal(path)
     assert len(steps) == JOURNAL_STEPS
-    assert steps[0]["changes"][0]["id"] == by_title(store, "n5").id
+    assert steps[0]["added"] == by_title(store, "n5").id
 
 
 def test_nothing_to_undo_in_a_plan_without_a_journal(tmp_path):
     path = tmp_path / "plan.json"
     with pytest.raises(NothingToUndo):
         ActivityStore(path).undo_last_change()
+
+
+def test_a_step_that_adds_then_edits_one_activity_undoes_whole(tmp_path):
+    path = tmp_path / "plan.json"
+    store = ActivityStore(path)
+    store.add(Activity("Kept"))
+    with store.transaction("import"):
+        new = store.add(Activity("New"))
+        store.update(new.copy(place="Leeds"))
+        kept = by_title(store, "Kept")
+        store.update(kept.copy(place="York"))
+        store.update(by_title(store, "Kept").copy(place="Hull"))
+    ActivityStore(path).undo_last_change()
+    after = ActivityStore(path)
+    assert titles(path) == ["Kept"] and by_title(after, "Kept").place == ""
