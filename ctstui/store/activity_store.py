@@ -418,6 +418,7 @@ class ActivityStore:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.storage = AtomicJSONStorage(self.path)
         self.storage.deferred = not autosave
+        self.storage.keeps_changes = not autosave
         self.autosave = autosave
         self._listeners: list[Callable[[StoreEvent], None]] = []
         self._undo: list[UndoStep] = []

@@ -12,7 +12,8 @@ class FileChangedError(StoreError):
 
 
 class SaveError(StoreError):
-    """Saving failed (disk full, read-only...).  The change is kept in memory."""
+    """Saving failed (disk full, read-only...).  The change is kept in the store's
+    memory (the planner's message says so; a command's says to run it again)."""
 
 
 class ReadOnlyPlanError(SaveError):

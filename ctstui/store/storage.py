@@ -160,6 +160,8 @@ class AtomicJSONStorage(Storage):
         # Tests: called with the pieces about to be written (to simulate disk faults).
         self.write_hook: Callable[[Path, list[bytes]], None] | None = None
         self.notes: list[str] = []  # things a save did that the user should hear about
+        # True in the planner, which keeps an unsaved change in memory (messages say so).
+        self.keeps_changes = False
         self.clock: Callable[[], datetime] = _stamp
 
     # -- the TinyDB protocol -----------------------------------------------------
@@ -441,8 +443,7 @@ class AtomicJSONStorage(Storage):
                 raise
             except OSError as exc:
                 raise SaveError(
-                    f"{self.path}: could not save ({exc.strerror or exc}); your change is kept "
-                    "in memory and the file on disk is unchanged"
+                    f"{self.path}: could not save ({exc.strerror or exc}); {self.unsaved()}"
                 ) from exc
             with self.mutex:
                 self.identity = identity
@@ -460,6 +461,15 @@ class AtomicJSONStorage(Storage):
                         self.pending.pop(name, None)
                 if generation == self.generation:
                     self.dirty = False
+
+    def unsaved(self) -> str:
+        """What became of a change that could not be saved, in the words that are true here."""
+        if self.keeps_changes:  # the planner: it stays open, holding the change
+            return "your change is kept in memory and the file on disk is unchanged"
+        return (
+            "nothing was written and the file on disk is unchanged: fix that and run the "
+            "command again"
+        )
 
     def check_writable(self, st: os.stat_result | None) -> None:
         if st is not None and not platform.writable_by_me(st, self.path):
@@ -501,8 +511,8 @@ class AtomicJSONStorage(Storage):
             )
         except OSError as exc:
             raise SaveError(
-                f"{self.path}: cannot create the lock file ({exc.strerror or exc}); your change "
-                "is kept in memory and the file on disk is unchanged"
+                f"{self.path}: cannot create the lock file ({exc.strerror or exc}); "
+                f"{self.unsaved()}"
             ) from exc
         try:
             yield

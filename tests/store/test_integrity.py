@@ -19,6 +19,7 @@ from ctstui.domain.model import Activity, Rag
 from ctstui.store import files, platform
 from ctstui.store.activity_store import (
     ActivityStore,
+    AtomicJSONStorage,
     FileChangedError,
     ReadOnlyPlanError,
     Session,
@@ -122,6 +123,20 @@ def test_plain_tinydb_opens_and_queries_the_plan(tmp_path):
     assert len(db.table("tombstones")) == 1
     assert db.table("_meta").all() == [{"app": "ctstui", "schema": 1}]
     db.close()
+
+
+def test_tinydb_writes_through_our_storage_atomically_and_line_by_line(tmp_path):
+    path = tmp_path / "plan.json"
+    ActivityStore(path).add(Activity("From ctstui"))
+    db = TinyDB(path, storage=AtomicJSONStorage)
+    db.table("notes").insert({"text": "from TinyDB"})
+    assert db.table("activities").all()[0]["title"] == "From ctstui"
+    db.close()
+    assert [json.loads(line.split(b":", 1)[1]) for line in table_lines(path)["notes"]] == [
+        {"text": "from TinyDB"}
+    ]
+    assert files.bak_path(path).exists()  # written as ctstui writes: atomically, with a .bak
+    assert titles(path) == ["From ctstui"]  # and ctstui still reads it (keeping the new table)
 
 
 def test_one_change_writes_that_record_and_keeps_the_others_byte_for_byte(tmp_path):

@@ -444,7 +444,9 @@ def test_save_failure_keeps_the_change_and_the_file(store, plan_path):
     message = str(caught.value)
     assert str(plan_path) in message
     assert os.strerror(errno.ENOSPC) in message
-    assert "kept in memory" in message
+    # A command exits: its message must not promise the change is kept anywhere.
+    assert "kept in memory" not in message
+    assert "the file on disk is unchanged: fix that and run the command again" in message
     assert titles(store) == ["Pending", "Saved"]
     assert store.dirty
     assert plan_path.read_bytes() == before
@@ -460,7 +462,7 @@ def test_save_failure_without_autosave(plan_path, fixed_clock):
     store = ActivityStore(plan_path, autosave=False, clock=fixed_clock)
     store.add(Activity("Pending"))
     store.storage.write_hook = disk_full
-    with pytest.raises(SaveError):
+    with pytest.raises(SaveError, match="your change is kept in memory"):
         store.save()
     assert not plan_path.exists()
     assert store.dirty
