@@ -33,6 +33,7 @@ import math
 import os
 import random
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -428,6 +429,8 @@ class ActivityStore:
         self._session_token: str | None = None
         self._holds_session = False
         self._session_started = ""
+        self._heartbeat_stop: threading.Event | None = None
+        self._session_lock = threading.Lock()
         self.notes: list[str] = self.storage.notes  # what the user should be told
         self._load()
         if session:
@@ -660,7 +663,21 @@ class ActivityStore:
                 )
             self._session_started = iso_utc(datetime.now(UTC))
             self._holds_session = self._write_session()
+            if self._holds_session:
+                self._start_heartbeat()
         return other
+
+    def _start_heartbeat(self) -> None:
+        """Refresh the marker every :data:`files.HEARTBEAT_EVERY` seconds from a
+        background thread until :meth:`close` (a daemon: it never keeps ctstui alive)."""
+        stop = self._heartbeat_stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(files.HEARTBEAT_EVERY):
+                with contextlib.suppress(Exception):  # a marker is advisory: never crash
+                    self.heartbeat()
+
+        threading.Thread(target=beat, name="ctstui-heartbeat", daemon=True).start()
 
     def _write_session(self) -> bool:
         me = Session(
@@ -678,15 +695,15 @@ class ActivityStore:
         return True
 
     def heartbeat(self) -> None:
-        """Refresh the "in use" marker (the planner calls this every minute or so,
-        off the UI thread), so others can tell a planner that is gone from one
-        that is open.  Puts the marker back if it was removed; leaves another
-        planner's alone."""
-        if not self._holds_session:
-            return
-        found = read_session(self.session_path)
-        if found is None or found.token == self._session_token:
-            self._write_session()
+        """Refresh the "in use" marker (a background thread does, every minute), so
+        others can tell a planner that is gone from one that is open.  Puts the
+        marker back if it was removed; leaves another planner's alone."""
+        with self._session_lock:  # never after close() took the marker away
+            if not self._holds_session:
+                return
+            found = read_session(self.session_path)
+            if found is None or found.token == self._session_token:
+                self._write_session()
 
     def other_session(self) -> Session | None:
         """Who else has this plan open in the planner (None: nobody, or only this store)."""
@@ -699,13 +716,16 @@ class ActivityStore:
 
     def close(self) -> None:
         """Give up the "in use" marker (does not save: call :meth:`save` first)."""
-        if not self._holds_session:
-            return
-        self._holds_session = False
-        found = read_session(self.session_path)
-        if found is not None and found.token == self._session_token:
-            with contextlib.suppress(OSError):
-                self.session_path.unlink()
+        with self._session_lock:
+            if not self._holds_session:
+                return
+            self._holds_session = False
+            if self._heartbeat_stop is not None:
+                self._heartbeat_stop.set()
+            found = read_session(self.session_path)
+            if found is not None and found.token == self._session_token:
+                with contextlib.suppress(OSError):
+                    self.session_path.unlink()
 
     # -- queries ---------------------------------------------------------------
     def activities(self) -> list[Activity]:

@@ -333,15 +333,19 @@ def test_a_marker_whose_heartbeat_is_old_is_taken_over(tmp_path):
     store.close()
 
 
-def test_the_heartbeat_refreshes_the_marker(tmp_path):
+def test_the_heartbeat_refreshes_the_marker_by_itself_until_close(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "HEARTBEAT_EVERY", 0.05)
     path = tmp_path / "plan.json"
     store = ActivityStore(path, autosave=False, session=True)
     first = json.loads(session_path(path).read_text())
-    time.sleep(0.01)
-    store.heartbeat()
+    deadline = time.time() + 10
+    while json.loads(session_path(path).read_text())["heartbeat"] == first["heartbeat"]:
+        assert time.time() < deadline, "the marker was never refreshed"
+        time.sleep(0.02)
     again = json.loads(session_path(path).read_text())
     assert again["started"] == first["started"] and again["heartbeat"] > first["heartbeat"]
     store.close()
+    time.sleep(0.2)  # a beat after close must not bring the marker back
     assert not session_path(path).exists()
 
 
