@@ -33,12 +33,6 @@ if TYPE_CHECKING:
     from ctstui.store.activity_store import ActivityStore, UndoStep
 
 
-@dataclass(frozen=True)
-class Change:
-    activity_id: str
-    before: dict | None
-    after: dict | None
-
 
 JOURNAL = "_undo"
 JOURNAL_STEPS = 50
@@ -68,16 +62,13 @@ def journal_record(step: UndoStep, who: str) -> dict:
     stamps = [c.after.get("updated") for c in step.changes if c.after]
     at = next((s for s in reversed(stamps) if isinstance(s, str)), iso_utc(datetime.now(UTC)))
     # Per activity, what it was before the step's first change and after its last.
-    net: dict[str, list] = {}
+    net: dict[str, tuple[dict | None, dict | None]] = {}
     for c in step.changes:
-        if c.activity_id in net:
-            net[c.activity_id][1] = c.after
-        else:
-            net[c.activity_id] = [c.before, c.after]
-    changes = [Change(ident, before, after) for ident, (before, after) in net.items()]
+        first = net[c.activity_id][0] if c.activity_id in net else c.before
+        net[c.activity_id] = (first, c.after)
     # Activities the step added are listed compactly (an import adds thousands):
     # their ids in one string, the digests of their contents in another.
-    added = [c for c in changes if c.before is None and c.after is not None]
+    added = [(i, after) for i, (before, after) in net.items() if before is None and after]
     return {
         "id": uuid.uuid4().hex,
         "label": step.label,
@@ -85,12 +76,12 @@ def journal_record(step: UndoStep, who: str) -> dict:
         "at": at,
         "undone": False,
         "changes": [
-            {"id": c.activity_id, "before": c.before, "after": content_digest(c.after)}
-            for c in changes
-            if not (c.before is None and c.after is not None)
+            {"id": ident, "before": before, "after": content_digest(after)}
+            for ident, (before, after) in net.items()
+            if not (before is None and after)
         ],
-        "added": " ".join(c.activity_id for c in added),
-        "added_after": "".join(content_digest(c.after) or "" for c in added),
+        "added": " ".join(ident for ident, _ in added),
+        "added_after": "".join(content_digest(after) or "" for _, after in added),
     }
 
 
