@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from ctstui.store.activity_store import ActivityStore, UndoStep
 
 
-
 JOURNAL = "_undo"
 JOURNAL_STEPS = 50
 # Not part of what a step changed: an undo adds to these itself.
