@@ -70,13 +70,9 @@ def reapply(
         index = disk_index(name)
         next_id = max((int(k) for k in theirs_table), default=0) + 1
         out = merge.changes.setdefault(name, {})
-        for key, ours in changes.items():
-            was = base.get(key)
+        for ident, (was, ours) in _by_record(base, changes).items():
             if ours == was:
                 continue
-            ident = record_id(ours if ours is not None else was)
-            if ident is None:
-                continue  # not a record we can match: the file's version stands
             disk_key = index.get(ident)
             theirs = theirs_table.get(disk_key) if disk_key is not None else None
             if theirs == ours:
@@ -94,6 +90,26 @@ def reapply(
                 next_id += 1
             out[disk_key] = ours
     return merge
+
+
+def _by_record(
+    base: dict[str, bytes], changes: dict[str, bytes | None]
+) -> dict[str, tuple[bytes | None, bytes | None]]:
+    """Our changes by record id: (saved line, pending line).  One record can move
+    between document ids (an undone add redone gets a new one): matched by id, its
+    removal under the old id and its return under the new one are no change at all."""
+    out: dict[str, list[bytes | None]] = {}
+    for key, ours in changes.items():
+        was = base.get(key)
+        ident = record_id(ours if ours is not None else was)
+        if ident is None:
+            continue  # not a record we can match: the file's version stands
+        entry = out.setdefault(ident, [None, None])
+        if was is not None:
+            entry[0] = was
+        if ours is not None:
+            entry[1] = ours
+    return {ident: (was, ours) for ident, (was, ours) in out.items()}
 
 
 def _meta(
