@@ -60,8 +60,9 @@ def binding_ids() -> set[str]:
     return {b.id for cls in binding_classes() for b in own_bindings(cls) if b.id}
 
 
-def load_keymap(path: Path, *, report: TextIO | None = sys.stderr) -> UserKeymap:
-    """Read the user's keymap; problems are printed to ``report`` and kept for the planner.
+def load_keymap(path: Path, *, report: TextIO | None = None) -> UserKeymap:
+    """Read the user's keymap; problems are printed to ``report`` (stderr) and kept
+    for the planner to show.
 
     What can be used is used (a file with one unknown id still remaps the others).
     """
@@ -97,7 +98,9 @@ def load_keymap(path: Path, *, report: TextIO | None = sys.stderr) -> UserKeymap
                     )
                 else:
                     keymap.bindings[key] = value
-    if keymap.problems and report is not None:
-        for problem in keymap.problems:
-            print(f"ctstui: keymap: {problem}; the default keys are used there", file=report)
+    for problem in keymap.problems:
+        print(
+            f"ctstui: keymap: {problem}; the default keys are used there",
+            file=report or sys.stderr,
+        )
     return keymap

@@ -431,3 +431,48 @@ async def test_the_calendar_stops_at_the_ends_of_time(app):
         grid(app).selected = date(2, 1, 3)
         await pilot.press("left_square_bracket", "up", "h", "h", "h")
         assert app.is_running and grid(app).selected == date(2, 1, 1)
+
+
+async def test_import_asks_the_plan_year_when_the_file_names_none(app, store, tmp_path):
+    table_file = tmp_path / "annex.tsv"
+    table_file.write_text(
+        "Activity\tDate\tTarget audience\tLink to business plan\tLead officer\n"
+        "Tourism seminar York\t12 February\tTourism PHs\tgrowth\tJW\n",
+        encoding="utf-8",
+    )
+    assert store.meta("plan_year") is None  # nothing to fall back on: ask
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.controller.import_table()
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(table_file)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        assert "does not say which plan year" in shown(app.screen.query_one(".dialog-text"))
+        app.screen.query_one(Input).value = "2014/15"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PreviewScreen)
+        assert "plan year 2014/15" in shown(app.screen.query_one(".dialog-title"))
+        await pilot.press("escape")  # cancelled: nothing written
+        await pilot.pause()
+        assert not [a for a in store.activities() if a.place == "York"]
+        assert any("Import cancelled" in m for m in notifications(app))
+
+
+async def test_import_of_a_file_that_is_not_a_plan_says_why(app, store, tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("shopping list\nmilk\n", encoding="utf-8")
+    before = len(store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.controller.import_table()
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(bad)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, PreviewScreen)
+        assert any("notes.txt" in m for m in notifications(app))
+    assert len(store) == before

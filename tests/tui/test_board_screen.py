@@ -254,3 +254,24 @@ async def test_review_round_from_the_palette(app, store, plan):
         assert isinstance(app.screen, BoardScreen)  # the round ended after the last
         assert any("2 of 2 rated" in m for m in notifications(app))
         assert selected(app) == "Sport action learning set"
+
+
+async def test_cards_say_what_is_news_and_review_ages_read_sensibly(app, store, plan):
+    store.rate(plan["culture"].id, Rag.RED, "Venue lost", on=date(2011, 6, 3))
+    store.rate(plan["academy"].id, Rag.GREEN, "On track", on=date(2013, 10, 24))
+    store.rate(plan["seminar"].id, Rag.AMBER, "Speakers", on=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_board(pilot)
+        text = on_screen(app)
+        lines = text.splitlines()
+        # Culture Academy is rated red, and the schedule rule says red: no "red?" on it.
+        red_column = [line[: len(line) // 4] for line in lines]
+        assert any("Culture Academy" in line for line in red_column)
+        assert not any("red?" in line for line in red_column)
+        assert any("rev 3 Jun 2011" in line for line in red_column)  # old: its date
+        assert "rev 12d ago" in text and "rev today" in text  # recent: days
+        assert "5510d" not in text and "d ago" not in " ".join(red_column)
+        # The ALS is unrated and the rule says amber or red: that suggestion is news.
+        assert "?" in next(line for line in lines if "planned ·" in line)
+        info = app.screen.query_one("#board-info").content.plain
+        assert "Last review 03 Jun 2011:" in info  # the date once, no "(on ...)" again

@@ -172,9 +172,7 @@ async def settle(pilot, rounds: int = 4) -> None:
         await pilot.pause()
 
 
-async def test_changes_to_other_activities_merge_by_themselves(
-    store, plan, tmp_path, monkeypatch
-):
+async def test_changes_to_other_activities_merge_by_themselves(store, plan, tmp_path, monkeypatch):
     monkeypatch.setattr(controller, "SAVE_DELAY", 0.01)
     monkeypatch.setattr(controller, "WATCH_EVERY", 3600)
     script = ActivityStore(tmp_path / "plan.json", who="script")

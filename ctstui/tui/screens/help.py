@@ -82,7 +82,7 @@ def binding_sections(app: App, screen: Screen) -> list[tuple[str, list[Row]]]:
     keymap: dict[str, str] = user_keymap.bindings if user_keymap is not None else {}
     sections = [(f"Here ({section_title(type(screen))})", here_rows(app, screen))]
     sections.append(("Everywhere", class_rows(app, type(app), keymap)))
-    classes = [c for c in binding_classes() if not issubclass(c, App) and c is not HelpScreen]
+    classes = [c for c in binding_classes() if not issubclass(c, App)]
     modes = [m for m in getattr(app, "MODES", {}).values() if isinstance(m, type)]
     classes.sort(key=lambda c: modes.index(c) if c in modes else len(modes))
     for cls in classes:
