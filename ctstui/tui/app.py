@@ -7,6 +7,7 @@ The App wires things together and stays small: what the keys do lives in the
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TypeVar
@@ -25,6 +26,7 @@ from ctstui.tui.messages import PlanChanged, WorkerDone
 from ctstui.tui.screens.activities import ActivitiesScreen
 from ctstui.tui.screens.board import BoardScreen
 from ctstui.tui.screens.calendar import CalendarScreen
+from ctstui.tui.screens.loading import LoadingScreen
 from ctstui.tui.screens.report import ReportScreen
 
 __all__ = ["PlannerApp", "load_keymap", "make_app"]
@@ -35,12 +37,13 @@ T = TypeVar("T")
 class PlannerApp(App[int]):
     CSS_PATH = "styles/app.tcss"
     MODES = {
+        "loading": LoadingScreen,  # first paint, while the plan is read in a worker
         "calendar": CalendarScreen,
         "activities": ActivitiesScreen,
         "board": BoardScreen,
         "report": ReportScreen,
     }
-    DEFAULT_MODE = "calendar"
+    DEFAULT_MODE = "loading"
     BINDINGS = [
         Binding("1", "switch_mode('calendar')", "Calendar", show=False, id="app.calendar"),
         Binding("2", "switch_mode('activities')", "List", show=False, id="app.activities"),
@@ -64,23 +67,63 @@ class PlannerApp(App[int]):
     plan_version: var[int] = var(0)
     """Bumped after every change to the plan: screens watch it to redraw."""
 
-    def __init__(self, store: ActivityStore, *, today: date, keymap: UserKeymap) -> None:
+    store: ActivityStore
+    controller: PlanController
+
+    def __init__(
+        self,
+        plan: ActivityStore | Callable[[], ActivityStore],
+        *,
+        today: date,
+        keymap: UserKeymap,
+    ) -> None:
+        """``plan``: the store, or how to open it (read in a worker after the first paint)."""
         super().__init__()
-        self.store = store
         self.today = today
         self.user_keymap = keymap
-        self.controller = PlanController(self, store, today)
+        self.loaded = False  # nothing can be changed until the file has passed its checks
+        self.load_error: Exception | None = None  # a refused file: the launcher reports it
+        self._plan = plan
         self.title = "ctstui"
-        self.sub_title = printable(store.path.name)
-        store.subscribe(self._store_event)
+        self.sub_title = "opening the plan…"
 
     def _store_event(self, event: StoreEvent) -> None:
         self.post_message(PlanChanged(event))  # may run on a worker's thread: thread-safe
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.set_keymap(self.user_keymap.bindings)
         for problem in self.user_keymap.problems:
-            self.controller.notify(problem, title="Keymap not used", severity="error", timeout=20)
+            self.notify(
+                problem, title="Keymap not used", severity="error", timeout=20, markup=False
+            )
+        if isinstance(self._plan, ActivityStore):
+            await self._start(self._plan)
+        else:
+            self.run_worker(self._open, thread=True, group="load", exit_on_error=False)
+
+    def _open(self) -> None:
+        """In a worker: open and check the plan file; the UI thread takes it from there."""
+        assert not isinstance(self._plan, ActivityStore)
+        try:
+            store = self._plan()
+        except Exception as exc:  # any refusal: the launcher reports it, as before the planner ran
+            error = exc
+            self.post_message(WorkerDone(lambda: self._refused(error)))
+            return
+        self.post_message(WorkerDone(lambda: self._start(store)))
+
+    def _refused(self, error: Exception) -> None:
+        self.load_error = error
+        self.exit(return_code=2)
+
+    async def _start(self, store: ActivityStore) -> None:
+        self.store = store
+        self.controller = PlanController(self, store, self.today)
+        self.sub_title = printable(store.path.name)
+        store.subscribe(self._store_event)
+        self.loaded = True
+        await self.switch_mode("calendar")
+        await self.remove_mode("loading")
         self.controller.start()
 
     def on_plan_changed(self, message: PlanChanged) -> None:
@@ -89,8 +132,10 @@ class PlannerApp(App[int]):
             self.plan_version += 1
         self.controller.plan_changed(message.event)
 
-    def on_worker_done(self, message: WorkerDone) -> None:
-        message.then()
+    async def on_worker_done(self, message: WorkerDone) -> None:
+        result = message.then()
+        if inspect.isawaitable(result):
+            await result
 
     def notify(
         self,
@@ -120,11 +165,14 @@ class PlannerApp(App[int]):
 
     # -- keys and palette -----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.loaded:
+            return action == "quit_saving"  # False hides the key while the plan loads
         return self.controller.check_action(action, parameters)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield from self.controller.palette_commands(screen)
+        if self.loaded:
+            yield from self.controller.palette_commands(screen)
 
     def action_new(self) -> None:
         self.controller.new()
@@ -151,16 +199,20 @@ class PlannerApp(App[int]):
         self.controller.help()
 
     def action_quit_saving(self) -> None:
-        self.controller.quit_saving()
+        if self.loaded:
+            self.controller.quit_saving()
+        else:
+            self.exit(0)  # nothing read yet, nothing to save
 
 
 def make_app(
-    store: ActivityStore,
+    plan: ActivityStore | Callable[[], ActivityStore],
     *,
     today: date | None = None,
     keymap: UserKeymap | dict[str, str] | None = None,
 ) -> PlannerApp:
-    """The app over ``store`` (tests pass a store on ``tmp_path`` and a fixed today)."""
+    """The app over ``plan``: a store (tests pass one on ``tmp_path`` and a fixed today),
+    or a function that opens it, called in a worker once the planner has painted."""
     if not isinstance(keymap, UserKeymap):
         keymap = UserKeymap(dict(keymap or {}))
-    return PlannerApp(store, today=today or date.today(), keymap=keymap)
+    return PlannerApp(plan, today=today or date.today(), keymap=keymap)

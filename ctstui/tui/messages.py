@@ -20,10 +20,11 @@ class PlanChanged(Message):
 class WorkerDone(Message):
     """A worker thread's result, handled on the UI thread by running ``then``.
 
-    Workers (save, reload, file watch, import, export) never touch widgets: they
-    post one of these, and the app runs ``then`` where widgets may be changed.
+    Workers (load, save, reload, file watch, import, export) never touch widgets:
+    they post one of these, and the app runs ``then`` (awaited if it is a
+    coroutine) where widgets may be changed.
     """
 
-    def __init__(self, then: Callable[[], None]) -> None:
+    def __init__(self, then: Callable[[], object]) -> None:
         super().__init__()
         self.then = then
