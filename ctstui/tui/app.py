@@ -49,19 +49,21 @@ class PlannerApp(App[int]):
         Binding("2", "switch_mode('activities')", "List", show=False, id="app.activities"),
         Binding("3", "switch_mode('board')", "Board", show=False, id="app.board"),
         Binding("4", "switch_mode('report')", "Report", show=False, id="app.report"),
-        Binding("n", "new", "New", id="app.new"),
-        Binding("e", "edit", "Edit", id="app.edit"),
-        Binding("d", "delete", "Delete", show=False, id="app.delete"),
-        Binding("c", "set_status('confirmed')", "Confirm", id="app.confirm"),
-        Binding("x", "set_status('completed')", "Done", id="app.complete"),
-        Binding("b", "set_status('tbc')", "Back to TBC", show=False, id="app.tbc"),
-        Binding("u,ctrl+z", "undo", "Undo", id="app.undo"),
-        Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo"),
-        Binding("ctrl+r", "reload", "Reload file", show=False, id="app.reload"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("q", "quit_saving", "Quit", id="app.quit"),
+        Binding("n", "plan('new')", "New", id="app.new"),
+        Binding("e", "plan('edit')", "Edit", id="app.edit"),
+        Binding("d", "plan('delete')", "Delete", show=False, id="app.delete"),
+        Binding("c", "plan('set_status', 'confirmed')", "Confirm", id="app.confirm"),
+        Binding("x", "plan('set_status', 'completed')", "Done", id="app.complete"),
+        Binding("b", "plan('set_status', 'tbc')", "Back to TBC", show=False, id="app.tbc"),
+        Binding("u,ctrl+z", "plan('undo')", "Undo", id="app.undo"),
+        Binding("ctrl+y", "plan('redo')", "Redo", show=False, id="app.redo"),
+        Binding("ctrl+r", "plan('reload')", "Reload file", show=False, id="app.reload"),
+        Binding("question_mark", "plan('help')", "Help", id="app.help"),
+        Binding("q", "plan('quit_saving')", "Quit", id="app.quit"),
         # Textual's own ctrl+q would exit without saving: route it through the save.
-        Binding("ctrl+q", "quit_saving", "Quit", show=False, priority=True, id="app.quit_ctrl"),
+        Binding(
+            "ctrl+q", "plan('quit_saving')", "Quit", show=False, priority=True, id="app.quit_ctrl"
+        ),
     ]
 
     plan_version: var[int] = var(0)
@@ -121,9 +123,9 @@ class PlannerApp(App[int]):
         self.controller = PlanController(self, store, self.today)
         self.sub_title = printable(store.path.name)
         store.subscribe(self._store_event)
-        self.loaded = True
         await self.switch_mode("calendar")
-        await self.remove_mode("loading")
+        self.loaded = True  # keys act from here on, on a screen that is drawn
+        self.refresh_bindings()
         self.controller.start()
 
     def on_plan_changed(self, message: PlanChanged) -> None:
@@ -165,44 +167,24 @@ class PlannerApp(App[int]):
 
     # -- keys and palette -----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "plan":
+            return self.loaded  # switching screens waits for the plan, as everything else
+        command, *args = parameters
         if not self.loaded:
-            return action == "quit_saving"  # False hides the key while the plan loads
-        return self.controller.check_action(action, parameters)
+            return command == "quit_saving"  # False hides the key while the plan loads
+        return self.controller.check_action(str(command), tuple(args))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if self.loaded:
             yield from self.controller.palette_commands(screen)
 
-    def action_new(self) -> None:
-        self.controller.new()
-
-    def action_edit(self) -> None:
-        self.controller.edit()
-
-    def action_delete(self) -> None:
-        self.controller.delete()
-
-    def action_set_status(self, status: str) -> None:
-        self.controller.set_status(status)
-
-    def action_undo(self) -> None:
-        self.controller.undo()
-
-    def action_redo(self) -> None:
-        self.controller.redo()
-
-    def action_reload(self) -> None:
-        self.controller.reload()
-
-    def action_help(self) -> None:
-        self.controller.help()
-
-    def action_quit_saving(self) -> None:
-        if self.loaded:
-            self.controller.quit_saving()
-        else:
+    def action_plan(self, command: str, *args: str) -> None:
+        """Every planner key runs a controller command: ``plan('set_status', 'completed')``."""
+        if command == "quit_saving" and not self.loaded:
             self.exit(0)  # nothing read yet, nothing to save
+        else:
+            getattr(self.controller, command)(*args)
 
 
 def make_app(

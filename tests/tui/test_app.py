@@ -320,8 +320,8 @@ async def test_user_keymap_remaps_a_binding(store, plan):
 async def test_status_keys_disabled_without_a_selection(app):
     async with app.run_test(size=SIZE, notifications=True):
         # Today (5 Nov) has no activity: nothing to confirm.
-        assert app.check_action("set_status", ("confirmed",)) is None
-        assert app.check_action("edit", ()) is None
+        assert app.controller.check_action("set_status", ("confirmed",)) is None
+        assert app.controller.check_action("edit", ()) is None
 
 
 async def test_export_ics_from_the_palette_action(app, store, tmp_path):

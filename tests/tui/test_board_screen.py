@@ -178,7 +178,7 @@ async def test_filter_the_board_with_the_list_query(app, plan):
         await pilot.pause()
         assert selected(app) is None
         assert app.screen.check_action("rate", ("red",)) is None  # shown disabled
-        assert app.check_action("set_status", ("completed",)) is None
+        assert app.controller.check_action("set_status", ("completed",)) is None
 
 
 async def test_app_keys_act_on_the_selected_card(app, store, plan):
