@@ -35,7 +35,7 @@ T = TypeVar("T")
 
 
 class PlannerApp(App[int]):
-    CSS_PATH = "styles/app.tcss"
+    CSS_PATH = ["styles/app.tcss", "styles/dialogs.tcss"]
     MODES = {
         "loading": LoadingScreen,  # first paint, while the plan is read in a worker
         "calendar": CalendarScreen,

@@ -35,7 +35,8 @@ class PreviewScreen(ModalScreen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#apply", Button).focus()
+        # The report is read from its top; arrows scroll it (sideways too), a applies.
+        self.query_one("#preview").focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "apply")

@@ -97,7 +97,7 @@ def rate_with_reason(
     def done(text: str | None) -> None:
         saved = False
         if text is None:
-            line.notify("Rating cancelled: nothing changed.", timeout=3)
+            line.set(Text("Rating cancelled: nothing changed.", style="italic"))
         elif activity.id not in host.store:
             line.notify("That activity is no longer in the plan.", severity="warning")
         else:
