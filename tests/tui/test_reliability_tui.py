@@ -196,7 +196,7 @@ async def test_changes_to_other_activities_merge_by_themselves(store, plan, tmp_
         # Nothing unsaved here: the file watch takes their change in by itself.
         script.reload()
         script.update(script.get(plan["derby"].id).copy(place="Matlock"))
-        app.controller.watch_file()  # what the 2-second timer does
+        app.controller.sync.watch_file()  # what the 2-second timer does
         await settle(pilot)
         assert store.get(plan["derby"].id).place == "Matlock" and not store.dirty
         assert any("“Sport peer review Derby”" in m for m in notifications(app))
@@ -231,7 +231,7 @@ async def test_the_same_activity_changed_on_both_sides_is_put_to_the_user(
         await pilot.press("escape")  # decide later: nothing saved, nothing reloaded
         await pilot.pause()
         assert store.get(als).status is Status.TBC and store.dirty
-        app.controller.watch_file()  # no loop: the same file state is not asked again
+        app.controller.sync.watch_file()  # no loop: the same file state is not asked again
         await settle(pilot)
         assert not isinstance(app.screen, ConflictScreen)
 
