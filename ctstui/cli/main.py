@@ -99,8 +99,11 @@ def keymap_path() -> Path:
 def run_tui(ctx: Context) -> int:
     from ctstui.tui.app import load_keymap, make_app
 
+    opened: list[ActivityStore] = []
+
     def open_plan() -> ActivityStore:  # in the planner's worker, after its first paint
         store = ctx.open_store(autosave=False, session=True)
+        opened.append(store)
         # The plan's objects live as long as the planner: keep the cyclic collector
         # from re-scanning them (100k activities are millions of objects) mid-keystroke.
         gc.freeze()
@@ -110,12 +113,12 @@ def run_tui(ctx: Context) -> int:
     try:
         app.run()
     finally:
-        if app.loaded:
-            app.store.close()  # the "in use" marker goes, however the app ended
+        for store in opened:
+            store.close()  # the "in use" marker goes, however the app ended
     if app.load_error is not None:
         raise app.load_error  # a refused file: reported by main() as before (status 2)
-    if ctx.demo:
-        print(f"ctstui: the demo plan was a scratch copy at {app.store.path}", file=sys.stderr)
+    if ctx.demo and opened:
+        print(f"ctstui: the demo plan was a scratch copy at {opened[0].path}", file=sys.stderr)
     return app.return_code or 0
 
 
