@@ -122,23 +122,25 @@ class PlanSync:
                 applied = self.store.reload_and_reapply()
             except ReapplyConflict as exc:
                 message = str(exc)
+                if not self.store.path.exists():  # deleted or moved: nothing to merge with
+                    return lambda: self._reload_failed(message, manual)
                 try:
                     theirs = ActivityStore(self.store.path, autosave=False).activities()
                 except StoreError as read_error:
                     error = str(read_error)
-                    return lambda: self._reload_failed(error)
+                    return lambda: self._reload_failed(error, manual)
                 return lambda: self._conflict(message, theirs, ours)
             except StoreError as exc:
                 error = str(exc)
-                return lambda: self._reload_failed(error)
+                return lambda: self._reload_failed(error, manual)
             return lambda: self._merged(applied, before, ours, manual)
 
         self.controller.in_worker(work, "reload")
 
-    def _reload_failed(self, error: str) -> None:
+    def _reload_failed(self, error: str, manual: bool = True) -> None:
         self.reloading = False
-        if self._warned_gone:
-            return
+        if self._warned_gone and not manual:
+            return  # the file watch says it once, not every few seconds
         self._warned_gone = True
         self.controller.notify(error, title="Not reloaded", severity="error", timeout=15)
 

@@ -305,3 +305,21 @@ async def test_a_plan_in_use_is_announced_and_a_read_only_folder_is_reported(
     second.close()
     first.close()
     assert not first.session_path.exists()
+
+
+async def test_a_plan_file_deleted_by_another_program_is_reported_once(
+    store, plan, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(controller, "WATCH_EVERY", 3600)
+    app = make_app(store, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        (tmp_path / "plan.json").unlink()
+        app.controller.sync.watch_file()
+        await settle(pilot)
+        gone = [m for m in notifications(app) if "deleted or moved" in m]
+        assert len(gone) == 1
+        assert len(store) == len(plan)  # the plan is still open here, not emptied
+        app.controller.sync.watch_file()  # the watch does not say it again and again
+        await settle(pilot)
+        assert len([m for m in notifications(app) if "deleted or moved" in m]) == 1
+        assert not isinstance(app.screen, ConflictScreen)
