@@ -37,6 +37,7 @@ class ReasonLine(TextLine):
         """Ask; ``done(text)`` gets the reason (Enter) or None (Escape)."""
         self._done, self._question, self.typed = done, question, ""
         self._show()
+        self.scroll_visible(animate=False)  # in a scrolling dialog (the review round)
 
     def _show(self) -> None:
         # What is typed comes first, so it stays visible however long the question.
@@ -90,9 +91,8 @@ def rate_with_reason(
         if rating is activity.rag
         else f"{activity.rag.value} → {rating.value}"
     )
-    question = (
-        f"{activity.title}: {change}. Why? Enter saves (nothing typed: no reason); Escape cancels."
-    )
+    # The keys first: a narrow terminal cuts the end of the line.
+    question = f"Enter saves, Escape cancels · {change}. Why? ({activity.title})"
 
     def done(text: str | None) -> None:
         saved = False
