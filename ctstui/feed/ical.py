@@ -826,8 +826,8 @@ def export_feed(
     """Build the feed from ``store`` and write it to ``path``; the plan is only read.
 
     With ``path`` None nothing is written (the caller prints ``report.result.data``).
-    ``write`` writes the bytes (default: an atomic replace of an ordinary file;
-    the command line passes one that writes through devices, pipes and links).
+    ``write`` writes the bytes (default: :func:`ctstui.store.output.write_output`,
+    atomic for an ordinary file, written through devices, pipes and links).
     Raises OSError if the feed cannot be written.
     """
     if isinstance(query, str):
@@ -841,9 +841,9 @@ def export_feed(
     )
     if path is not None:
         if write is None:
-            from ctstui.store.activity_store import atomic_write_bytes
+            from ctstui.store.output import write_output
 
-            write = atomic_write_bytes
+            write = write_output  # through devices, pipes and links, like export-ics -o
         write(Path(path), result.data)
     return ExportReport(
         path=Path(path) if path is not None else None, result=result, filtered=bool(query)
