@@ -108,11 +108,11 @@ class DetailScreen(ModalScreen[None]):
     # bindings are not active under a dialog).
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="detail.close"),
-        Binding("e", "app.edit", "Edit", id="detail.edit"),
-        Binding("d", "app.delete", "Delete", id="detail.delete"),
-        Binding("c", "app.set_status('confirmed')", "Confirm", id="detail.confirm"),
-        Binding("x", "app.set_status('completed')", "Done", id="detail.complete"),
-        Binding("b", "app.set_status('tbc')", "Back to TBC", show=False, id="detail.tbc"),
+        Binding("e", "app.plan('edit')", "Edit", id="detail.edit"),
+        Binding("d", "app.plan('delete')", "Delete", id="detail.delete"),
+        Binding("c", "app.plan('set_status', 'confirmed')", "Confirm", id="detail.confirm"),
+        Binding("x", "app.plan('set_status', 'completed')", "Done", id="detail.complete"),
+        Binding("b", "app.plan('set_status', 'tbc')", "Back to TBC", show=False, id="detail.tbc"),
     ]
 
     def __init__(self, activity_id: str) -> None:

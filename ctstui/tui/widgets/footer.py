@@ -24,7 +24,12 @@ def _cells(key) -> int:
 
 
 def _action(key) -> str:
-    return getattr(key, "action", "").removeprefix("app.").split("(")[0]
+    """The command a key runs: ``plan('help')`` (the App's keys) reads as ``help``."""
+    action = getattr(key, "action", "").removeprefix("app.")
+    name, _, args = action.partition("(")
+    if name == "plan" and args:
+        return args.split(",")[0].strip(" )'\"")
+    return name
 
 
 def _essential(key) -> bool:
