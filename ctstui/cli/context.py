@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ctstui.store.activity_store import ActivityStore, default_db_path
+from ctstui.store.output import STDOUT, same_file
 
 SAMPLE_PLAN = "sample_plan.json"
 
@@ -110,6 +111,12 @@ class Context:
         if self._frozen:
             gc.unfreeze()
             self._frozen = False
+
+    def refuse_plan_as_output(self, target: str | None, what: str) -> None:
+        """``-o TARGET`` must not be the plan itself (nor a link to it, nor a hard
+        link): writing ``what`` there would destroy the plan."""
+        if target and target != STDOUT and same_file(Path(target).expanduser(), self.db_path):
+            raise CliError(f"-o {target}: that is the plan file; {what} never writes over it")
 
     def warn(self, message: str) -> None:
         print(f"ctstui: {message}", file=self.err)

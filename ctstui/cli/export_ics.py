@@ -60,6 +60,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     to_stdout = args.output in (None, STDOUT)
     if not ctx.db_path.is_file():
         raise CliError(f"{ctx.db_path}: no plan file to export (give --db PATH)")
+    ctx.refuse_plan_as_output(args.output, "the feed")
     store = ctx.open_store()
     try:
         report = export_feed(

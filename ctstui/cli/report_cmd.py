@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from pathlib import Path
 
 from ctstui.cli.context import CliError, Context
 from ctstui.domain.query import Query, QueryError
@@ -30,7 +29,7 @@ from ctstui.report.summary import (
     render,
     stated_totals_from_meta,
 )
-from ctstui.store.output import STDOUT, same_file, write_output
+from ctstui.store.output import STDOUT, write_output
 
 DOCX = "docx"
 NAME = "report"
@@ -116,8 +115,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         since=since,
         undated_year=undated_year,
     )
-    if args.output and args.output != STDOUT and same_file(Path(args.output), store.path):
-        raise CliError(f"-o {args.output}: that is the plan file; a report never writes over it")
+    ctx.refuse_plan_as_output(args.output, "a report")
     if args.format == DOCX:
         from ctstui.report.docx_writer import to_docx  # python-docx and matplotlib load here only
 
