@@ -27,6 +27,7 @@ from ctstui.report.summary import (
     default_window,
     plan_year_from_meta,
     render,
+    since_problem,
     stated_totals_from_meta,
 )
 from ctstui.store.output import STDOUT, write_output
@@ -99,6 +100,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except QueryError as exc:
         raise CliError(f"--query {args.query!r}: {exc}")
     since = _date("--since", args.since)
+    problem = since_problem(since, today) if since is not None else None
+    if problem:
+        raise CliError(f"--since {args.since}: {problem}")
     store = ctx.open_store()
     stated = stated_totals_from_meta(store.meta("stated_totals"))
     undated_year = plan_year_from_meta(store.meta("plan_year"), stated)

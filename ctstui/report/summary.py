@@ -112,6 +112,7 @@ __all__ = [
     "reconcile",
     "render",
     "report_tables",
+    "since_problem",
     "since_report",
     "stated_totals_from_meta",
     "to_csv",
@@ -1023,6 +1024,14 @@ def _merged_changes(activity: Activity, name: str, in_range) -> Change | None:
     return Change(
         last_on, activity.id, activity.title, name, path[0], path[-1], who, action, tuple(path)
     )
+
+
+def since_problem(since: date, today: date) -> str | None:
+    """Why ``since`` cannot start a "since" section, or None: after today the
+    range would run backwards and every list in it would be quietly empty."""
+    if since > today:
+        return f"{_day(since)} is after today ({_day(today)}): give the date of the last board"
+    return None
 
 
 def since_report(activities: Sequence[Activity], since: date, today: date) -> SinceReport:

@@ -101,6 +101,8 @@ def test_since_on_a_store_with_a_known_history(tmp_path, capsys):
         (("--plan-year", "2013/14", "--from", "2013-09-01", "--to", "2013-10-01"), "not both"),
         (("--query", "status:nope"), "--query 'status:nope'"),
         (("--since", "last week"), "--since 'last week'"),
+        # After today the section's range runs backwards: every list would be quietly empty.
+        (("--since", "2099-01-01"), "--since 2099-01-01: 1 Jan 2099 is after today"),
     ],
 )
 def test_bad_options_exit_2_with_a_message(plan_file, capsys, args, message):
