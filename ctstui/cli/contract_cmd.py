@@ -21,7 +21,7 @@ import json
 
 from ctstui.cli.context import CliError, Context
 from ctstui.domain.model import FunderContract
-from ctstui.domain.text import printable
+from ctstui.domain.text import printable, quoted
 from ctstui.report.contracts import (
     ContractError,
     check_contract,
@@ -177,7 +177,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         if len(kept) == len(targets):
             known = ", ".join(repr(t.label) for t in targets) or "none"
             raise ContractError(
-                "--remove-target", f"no target called {printable(label)!r}; targets: {known}"
+                "--remove-target", f"no target called {quoted(label)}; targets: {known}"
             )
         targets = kept
     targets.extend(parse_target(t, "--add-target") for t in args.add_target)

@@ -32,6 +32,12 @@ def printable(text: str) -> str:
     return _CONTROL.sub(_escape, text)
 
 
+def quoted(text: str, width: int | None = None) -> str:
+    """``'text'`` for a message: escaped as :func:`printable` (not ``repr``, which
+    would double the backslashes of the escapes), cut to ``width`` when given."""
+    return f"'{printable(text if width is None else clip(text, width))}'"
+
+
 def clip(text: str, width: int) -> str:
     """At most ``width`` characters, ending in an ellipsis when cut."""
     if width <= 0:

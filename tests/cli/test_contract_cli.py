@@ -119,6 +119,12 @@ def test_add_list_edit_remove_and_the_report_counts_linked_activities(plan_file,
         (("--funder", "ACE", "--from", "2019-04-01", "--to", "2020-03-31", "--target",
           "A = 3 kind:seminar", "--target", "a = 2 kind:academy"),
          "two targets are both called 'A'"),
+        # A control or text-direction character: shown escaped once (as typed at a
+        # shell: \x1b), and the message says what is wrong with it.
+        (("--funder", "ACE\u202e", "--from", "2019-04-01", "--to", "2020-03-31"),
+         "--funder: 'ACE\\u202e': expected one line of plain text (no control or text-direction"),
+        (("--funder", "ACE", "--from", "2019-04-01", "--to", "2020-03-31", "--target",
+          "x\x1b[2J kind:seminar"), "--target: 'x\\x1b[2J kind:seminar': the number"),
     ],
 )  # fmt: skip
 def test_bad_input_exits_2_naming_the_field_and_leaves_the_file_alone(
