@@ -68,6 +68,8 @@ def _char_width(char: str) -> int:
 def fit(text: str, width: int, *, right: bool = False) -> str:
     """``text`` cut (with an ellipsis) and padded to exactly ``width`` columns
     (padded on the left when ``right``, for figures)."""
+    if width <= 0:
+        return ""
     if text.isascii():
         text = clip(text, width)
         return text.rjust(width) if right else text.ljust(width)

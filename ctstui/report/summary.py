@@ -84,7 +84,7 @@ from ctstui.domain.model import (
 )
 from ctstui.domain.planview import add_months, plan_year_of
 from ctstui.domain.query import Query, QueryError
-from ctstui.domain.text import clip, format_days, printable
+from ctstui.domain.text import cell_width, fit, format_days, printable
 
 __all__ = [
     "AUDIENCE_GROUPS",
@@ -1761,18 +1761,23 @@ _TEXT_WIDTH = 48  # widest text cell in the terminal table
 
 
 def _table_text(table: Table) -> list[str]:
-    out = [table.title, "-" * min(len(table.title), 100)]
+    """A plain-text table, sized in terminal columns (a wide character takes two)
+    by the rule the command line's tables use: ``domain.text.cell_width`` and ``fit``."""
+    out = [table.title, "-" * min(cell_width(table.title), 100)]
     if not table.rows:
         out.append(table.empty)
     else:
-        body = [[clip(printable(c), _TEXT_WIDTH) for c in row] for row in table.rows]
-        total = [clip(printable(c), _TEXT_WIDTH) for c in table.total] if table.total else None
+        body = [[printable(c) for c in row] for row in table.rows]
+        total = [printable(c) for c in table.total] if table.total else None
         all_rows = [table.columns, *body, *([total] if total else [])]
-        widths = [max(len(r[i]) for r in all_rows) for i in range(len(table.columns))]
+        widths = [
+            min(max(cell_width(r[i]) for r in all_rows), _TEXT_WIDTH)
+            for i in range(len(table.columns))
+        ]
 
         def line(cells: list[str]) -> str:
             parts = [
-                c.rjust(w) if i in table.numeric else c.ljust(w)
+                fit(c, w, right=i in table.numeric)
                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))
             ]
             return "  ".join(parts).rstrip()
