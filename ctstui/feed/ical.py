@@ -48,6 +48,7 @@ from icalendar import Calendar, vDuration
 from icalendar.parser import _escape_char, _foldline
 
 from ctstui.domain.dates import DateParseError, DateSpec, Precision
+from ctstui.domain.markers import missing_mark
 from ctstui.domain.model import Activity, HistoryEntry, Kind, Rag, Status, Theme
 from ctstui.domain.planview import plan_year_of
 from ctstui.domain.query import Query
@@ -243,16 +244,11 @@ def _ics_stamp(moment: datetime) -> str:
 
 # -- the plan's own record of publication ---------------------------------------------
 
-# The note line an import adds to an activity the imported file no longer lists
-# (ctstui.importing.importer.missing_note; a test keeps the two in step).
-_DROPPED_LINE = re.compile(
-    r"^\s*not in .+ \(imported [0-9]{4}-[0-9]{2}-[0-9]{2}\)\s*$", re.MULTILINE
-)
-
 
 def is_dropped(notes: object) -> bool:
-    """True when a later import flagged the activity as no longer in the plan."""
-    return isinstance(notes, str) and "not in " in notes and bool(_DROPPED_LINE.search(notes))
+    """True when a later import flagged the activity as no longer in the plan
+    (its note line: :mod:`ctstui.domain.markers`)."""
+    return isinstance(notes, str) and missing_mark(notes) is not None
 
 
 def _changes_published(entry: HistoryEntry) -> bool:

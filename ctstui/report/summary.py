@@ -73,6 +73,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ctstui.domain.dates import PlanYear
+from ctstui.domain.markers import missing_mark as missing_in_notes
 from ctstui.domain.model import (
     Activity,
     FunderContract,
@@ -357,23 +358,10 @@ STATUS_LABELS = {
 }
 
 
-_MISSING = re.compile(r"^not in (?P<source>.+) \(imported (?P<on>[0-9]{4}-[0-9]{2}-[0-9]{2})\)$")
-
-
 def missing_mark(activity: Activity) -> tuple[str, date] | None:
-    """(file, import date) when an import flagged the activity as no longer listed.
-
-    The importer adds a note line ``not in FILE (imported YYYY-MM-DD)`` and
-    removes it if the activity comes back in a later import.
-    """
-    if "not in " not in activity.notes:
-        return None
-    for line in activity.notes.split("\n"):
-        found = _MISSING.match(line.strip())
-        on = _stamp_date(found.group("on")) if found else None
-        if found and on is not None:
-            return found.group("source"), on
-    return None
+    """(file, import date) when an import flagged the activity as no longer listed
+    (a note line ``not in FILE (imported YYYY-MM-DD)``: :mod:`ctstui.domain.markers`)."""
+    return missing_in_notes(activity.notes)
 
 
 def status_row(activity: Activity) -> str:

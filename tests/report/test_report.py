@@ -565,7 +565,7 @@ class Clock:
 
 def history_store(path) -> ActivityStore:
     """A plan with a known history around a board meeting on 1 October 2013."""
-    from ctstui.importing.importer import missing_note
+    from ctstui.domain.markers import missing_note
 
     clock = Clock()
     store = ActivityStore(path, who="tester", clock=clock)
