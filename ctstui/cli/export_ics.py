@@ -31,19 +31,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write the feed to FILE (default, or '-': standard output); a link is "
         "followed, a device or pipe written into",
     )
+    add_selection_arguments(parser, "export")
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
+    """Which activities become events: the options export-ics, serve and publish share."""
     parser.add_argument(
         "--include",
         choices=("planned",),
         action="append",
         default=[],
-        help="also export planned activities (marked tentative)",
+        help=f"also {verb} planned activities (marked tentative)",
     )
     parser.add_argument(
         "--query",
         "-q",
         default="",
         metavar="QUERY",
-        help="export only activities matching QUERY (e.g. 'lead:SN' or 'theme:sport')",
+        help=f"{verb} only activities matching QUERY (e.g. 'lead:SN' or 'theme:sport')",
     )
 
 
