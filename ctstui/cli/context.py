@@ -105,6 +105,27 @@ class Context:
             )
         return store
 
+    def open_existing_store(self, doing: str) -> ActivityStore:
+        """The plan, for a command that ``doing`` something needs one to exist: a
+        mistyped ``--db`` is an error, never a quietly empty list, report or feed."""
+        if not os.path.lexists(self.db_path):
+            raise CliError(
+                f"{self.db_path}: no plan file to {doing} (give --db PATH; `ctstui import` "
+                "or `ctstui add` starts a plan)"
+            )
+        return self.open_store()
+
+    def open_store_to_read(self) -> ActivityStore:
+        """The plan for ``list``, ``report`` and ``contract list``: a missing file
+        reads as an empty plan (nothing is created), said on stderr, so a mistyped
+        ``--db`` is not taken for a plan with nothing in it."""
+        if not os.path.lexists(self.db_path):
+            self.warn(
+                f"note: {self.db_path} does not exist (yet): there is no plan there; "
+                "give --db PATH for another plan"
+            )
+        return self.open_store()
+
     def close(self) -> None:
         """The command is over: what was frozen is collectable again (which matters
         when ``main`` runs inside a longer-lived process, such as the tests)."""

@@ -17,9 +17,9 @@ leaves the plan file untouched.
 from __future__ import annotations
 
 import argparse
-import json
 
 from ctstui.cli.context import CliError, Context
+from ctstui.cli.output import write_json
 from ctstui.domain.model import FunderContract
 from ctstui.domain.text import printable, quoted
 from ctstui.report.contracts import (
@@ -138,11 +138,9 @@ def _warn_overlaps(ctx: Context, contract: FunderContract, others: list[FunderCo
 def _run(args: argparse.Namespace, ctx: Context) -> int:
     _check_options(args)
     if args.action == "list":
-        contracts = ctx.open_store().contracts()
+        contracts = ctx.open_store_to_read().contracts()
         if args.format == "json":
-            ctx.out.write(
-                json.dumps([c.to_dict() for c in contracts], ensure_ascii=False, indent=2) + "\n"
-            )
+            write_json(ctx.out, [c.to_dict() for c in contracts])
         elif not contracts:
             ctx.out.write("No contracts. Add one with: ctstui contract add --funder ...\n")
         else:
@@ -163,7 +161,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         _warn_overlaps(ctx, contract, store.contracts())
         ctx.out.write("added " + "\n".join(describe(contract)) + "\n")
         return 0
-    store = ctx.open_store()
+    store = ctx.open_existing_store(f"{args.action} a contract in")
     old = find_contract(store.contracts(), args.contract)
     if args.action == "remove":
         store.delete_contract(old.id)

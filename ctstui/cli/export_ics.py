@@ -63,10 +63,8 @@ def parse_query_option(text: str) -> Query | None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     query = parse_query_option(args.query or "")
     to_stdout = args.output in (None, STDOUT)
-    if not ctx.db_path.is_file():
-        raise CliError(f"{ctx.db_path}: no plan file to export (give --db PATH)")
     ctx.refuse_plan_as_output(args.output, "the feed")
-    store = ctx.open_store()
+    store = ctx.open_existing_store("export")
     try:
         report = export_feed(
             store,

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         query = Query.parse(text)
     except QueryError as exc:
         raise CliError(f"query {text!r}: {exc}")
-    everything = ctx.open_store().activities()
+    everything = ctx.open_store_to_read().activities()
     activities = query.filter(everything)
     if args.format == "json":
         write_json(ctx.out, [a.summary() for a in activities])

@@ -57,10 +57,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     query = parse_query_option(args.query or "")
     password = read_password(args)
-    path = ctx.db_path
-    if not path.is_file():
-        raise CliError(f"{path}: no plan file to publish")
-    store = ctx.open_store()
+    store = ctx.open_existing_store("publish")
     try:
         report = publish(
             store,

@@ -103,7 +103,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     problem = since_problem(since, today) if since is not None else None
     if problem:
         raise CliError(f"--since {args.since}: {problem}")
-    store = ctx.open_store()
+    store = ctx.open_store_to_read()
     stated = stated_totals_from_meta(store.meta("stated_totals"))
     undated_year = plan_year_from_meta(store.meta("plan_year"), stated)
     activities = store.activities()

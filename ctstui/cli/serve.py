@@ -33,9 +33,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not 0 <= args.port <= 65535:
         raise CliError(f"--port {args.port}: expected a port number from 0 to 65535")
     path = ctx.db_path
-    if not path.is_file():
-        raise CliError(f"{path}: no plan file to serve")
-    ctx.open_store()  # refuse a damaged or foreign file now, not on the first request
+    ctx.open_existing_store(
+        "serve"
+    )  # refuse a damaged or foreign file now, not on the first request
     fixed_today = ctx.today
 
     def log(line: str) -> None:

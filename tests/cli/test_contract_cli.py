@@ -175,9 +175,21 @@ def test_options_that_do_not_fit_the_action_are_refused(plan_file, capsys):
 
 
 def test_list_as_json_and_on_an_empty_plan(tmp_path, capsys):
-    code, out, _ = run(capsys, "contract", "list", "--db", str(tmp_path / "new.json"))
+    code, out, err = run(capsys, "contract", "list", "--db", str(tmp_path / "new.json"))
     assert code == 0 and "No contracts" in out
+    # A mistyped --db must not pass for a plan with no contracts.
+    assert "new.json does not exist (yet)" in err
     assert not (tmp_path / "new.json").exists()
     code, out, _ = run(capsys, "contract", "list", "--db", str(tmp_path / "new.json"),
                        "--format", "json")  # fmt: skip
     assert json.loads(out) == []
+
+
+def test_list_as_json_escapes_terminal_controls_in_notes(plan_file, capsys):
+    notes = "moved \u202eevil\u202c, see \x9b2J"  # bidi override, a C1 CSI
+    code, _, _ = run(capsys, "contract", "add", "--db", str(plan_file), "--funder", "ACE",
+                     "--from", "2019-04-01", "--to", "2020-03-31", "--notes", notes)  # fmt: skip
+    assert code == 0
+    code, out, _ = run(capsys, "contract", "list", "--db", str(plan_file), "--format", "json")
+    assert code == 0 and "\u202e" not in out and "\x9b" not in out
+    assert [c["notes"] for c in json.loads(out)] == [notes]

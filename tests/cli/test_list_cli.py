@@ -276,9 +276,11 @@ def test_listing_never_writes_the_plan(capsys, plan_path, plan):
 
 def test_listing_a_missing_plan_is_empty_and_creates_nothing(capsys, tmp_path):
     path = tmp_path / "new.json"
-    code, out, _ = run(capsys, "--db", str(path), "list", "--format", "json")
+    code, out, err = run(capsys, "--db", str(path), "list", "--format", "json")
     assert (code, json.loads(out)) == (0, [])
     assert not path.exists()
+    # Said, so a mistyped --db is not taken for an empty plan.
+    assert f"{path} does not exist (yet)" in err
 
 
 def test_listing_a_damaged_plan_exits_2_naming_the_file(capsys, plan_path):
