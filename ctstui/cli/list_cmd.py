@@ -12,7 +12,7 @@ from ctstui.cli.ids import short_id_length
 from ctstui.cli.output import TextColumn, write_json, write_table
 from ctstui.domain.model import Activity
 from ctstui.domain.query import Query, QueryError
-from ctstui.domain.text import format_days
+from ctstui.domain.text import count_of, format_days
 
 NAME = "list"
 HELP = (
@@ -89,6 +89,7 @@ def write_activities_table(activities: list[Activity], out: TextIO, *, id_length
         out,
         columns,
         (table_row(a, id_length) for a in activities),
-        footer=f"{len(activities)} activities, {format_days(total_days) or 0} days, "
-        f"{places} places",
+        footer=f"{count_of(len(activities), 'activity', 'activities')}, "
+        f"{format_days(total_days) or 0} {'day' if total_days == 1 else 'days'}, "
+        f"{count_of(places, 'place', 'places')}",
     )

@@ -45,6 +45,11 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
+def count_of(n: int, one: str, many: str) -> str:
+    """``1 activity``, ``2 activities``: a count with its noun in the right number."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def format_days(days: float | None) -> str:
     """2.0 -> "2", 0.5 -> "0.5", None -> ""."""
     if days is None:

@@ -52,6 +52,7 @@ from ctstui.domain.markers import missing_mark
 from ctstui.domain.model import Activity, HistoryEntry, Kind, Rag, Status, Theme
 from ctstui.domain.planview import plan_year_of
 from ctstui.domain.query import Query
+from ctstui.domain.text import count_of
 
 if TYPE_CHECKING:
     from ctstui.store.activity_store import ActivityStore, Tombstone
@@ -779,14 +780,14 @@ class ExportReport:
     def lines(self) -> list[str]:
         r = self.result
         where = f" to {self.path}" if self.path else ""
-        notices = f" ({r.cancelled} cancellation{'s' if r.cancelled != 1 else ''})"
+        notices = f" ({count_of(r.cancelled, 'cancellation', 'cancellations')})"
         out = [
-            f"wrote {r.events} event{'s' if r.events != 1 else ''}{where}"
+            f"wrote {count_of(r.events, 'event', 'events')}{where}"
             + (notices if r.cancelled else "")
         ]
         if r.left_out:
             n = len(r.left_out)
-            out.append(f"left out {n} activit{'ies' if n != 1 else 'y'} with no fixed day:")
+            out.append(f"left out {count_of(n, 'activity', 'activities')} with no fixed day:")
             for activity, reason in r.left_out:
                 out.append(
                     f"  {activity.title or '(untitled)'} [{activity.status.value}]: {reason}"

@@ -194,6 +194,12 @@ def test_table_shows_columns_rows_and_totals(capsys, plan_path, plan):
     assert lines[-1] == "3 activities, 5.5 days, 25 places"
 
 
+def test_the_table_footer_counts_one_activity_in_the_singular(capsys, plan_path, plan):
+    code, out, _ = run(capsys, "--db", str(plan_path), "list", 'kind:"peer review"')
+    assert code == 0
+    assert out.splitlines()[-1] == "1 activity, 2 days, 0 places"
+
+
 def test_table_escapes_control_characters(capsys, plan_path, plan):
     code, out, _ = run(capsys, "--db", str(plan_path), "list", "title:evil")
     assert code == 0
