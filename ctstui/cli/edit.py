@@ -42,8 +42,8 @@ FIELDS = {
     "notes": "notes",
     "optional": "optional",
 }
-FIELD_NAMES = "title, date, status, kind, theme, place, days, lead, audience, places, link, \
-programme, funder, notes, optional"
+_ALIASES = ("when", "leads")  # accepted, but not listed: date and lead are the names shown
+FIELD_NAMES = ", ".join(name for name in FIELDS if name not in _ALIASES)
 # The form's field -> the name messages use.
 SHOWN = {"when": "date", "leads": "lead"}
 _ENUM_FIELDS = ("status", "kind", "theme")
