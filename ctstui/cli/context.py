@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
+from ctstui.domain.text import printable_lines
 from ctstui.store.activity_store import ActivityStore, default_db_path
 from ctstui.store.output import STDOUT, same_file
 
@@ -140,4 +141,4 @@ class Context:
             raise CliError(f"-o {target}: that is the plan file; {what} never writes over it")
 
     def warn(self, message: str) -> None:
-        print(f"ctstui: {message}", file=self.err)
+        print(f"ctstui: {printable_lines(message)}", file=self.err)

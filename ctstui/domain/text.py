@@ -32,6 +32,12 @@ def printable(text: str) -> str:
     return _CONTROL.sub(_escape, text)
 
 
+def printable_lines(text: str) -> str:
+    """A message of several lines made safe: its line breaks kept, every other
+    control character escaped (a file name or a user name in it may hold any)."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def quoted(text: str, width: int | None = None) -> str:
     """``'text'`` for a message: escaped as :func:`printable` (not ``repr``, which
     would double the backslashes of the escapes), cut to ``width`` when given."""

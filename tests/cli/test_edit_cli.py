@@ -311,6 +311,14 @@ def test_a_missing_plan_file_is_named_and_nothing_is_created(capsys, tmp_path, a
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_file_name_with_terminal_sequences_is_escaped_in_messages(capsys, tmp_path):
+    hostile = tmp_path / "plan\x1b]52;c;aGk=\x07\u202e.json"
+    code, _, err = ctstui(capsys, hostile, "done", "3f2a")
+    assert code == 2 and "no plan file to change" in err
+    assert "\x1b" not in err and "\u202e" not in err
+    assert "plan\\x1b]52;c;aGk=\\x07\\u202e.json" in err
+
+
 def test_hostile_text_in_a_confirmation_is_escaped(capsys, plan):
     path, academy, _ = plan
     code, out, _ = ctstui(capsys, path, "set", short(academy), "notes=\x1b]52;c;eA==\x07")
