@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -13,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
-from ctstui.domain.text import printable_lines
+from ctstui.domain.text import printable_lines, quoted
 from ctstui.store.activity_store import ActivityStore, default_db_path
 from ctstui.store.output import STDOUT, same_file
 
@@ -24,15 +25,25 @@ class CliError(Exception):
     """A problem to report on stderr with exit code 2."""
 
 
-def parse_today(text: str | None) -> date | None:
-    """``--today`` / ``$CTSTUI_TODAY``: an ISO date, or None for the real today."""
-    text = text or os.environ.get("CTSTUI_TODAY")
-    if not text:
+def parse_date_option(option: str, text: str | None) -> date | None:
+    """A date option's YYYY-MM-DD value (None when not given); CliError naming
+    the option when it is not one, or not a day the calendar has."""
+    if text is None:
         return None
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise CliError(f"--today {text!r}: expected a date such as 2013-11-05")
+        if _ISO_DAY.fullmatch(text.strip()):
+            raise CliError(f"{option} {quoted(text)}: there is no such day")
+        raise CliError(f"{option} {quoted(text)}: expected a date such as 2013-11-05")
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_today(text: str | None) -> date | None:
+    """``--today`` / ``$CTSTUI_TODAY``: an ISO date, or None for the real today."""
+    return parse_date_option("--today", text or os.environ.get("CTSTUI_TODAY") or None)
 
 
 def sample_plan_path() -> Path:

@@ -16,9 +16,8 @@ report says which and why.  The figures and how each is counted are described in
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
-from ctstui.cli.context import CliError, Context
+from ctstui.cli.context import CliError, Context, parse_date_option
 from ctstui.domain.query import Query, QueryError
 from ctstui.report.summary import (
     FORMATS,
@@ -73,22 +72,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _date(option: str, text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise CliError(f"{option} {text!r}: expected a date such as 2013-11-05")
-
-
 def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.format == DOCX and not args.output:
         raise CliError(
             "--format docx writes a Word file: give -o FILE (or -o - for standard output)"
         )
     today = ctx.today_date()
-    start, end = _date("--from", args.start), _date("--to", args.end)
+    start, end = parse_date_option("--from", args.start), parse_date_option("--to", args.end)
     window = None
     try:
         if args.plan_year is not None or start is not None or end is not None:
@@ -99,7 +89,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         query = Query.parse(args.query)
     except QueryError as exc:
         raise CliError(f"--query {args.query!r}: {exc}")
-    since = _date("--since", args.since)
+    since = parse_date_option("--since", args.since)
     problem = since_problem(since, today) if since is not None else None
     if problem:
         raise CliError(f"--since {args.since}: {problem}")

@@ -101,6 +101,7 @@ def test_since_on_a_store_with_a_known_history(tmp_path, capsys):
         (("--plan-year", "2013/14", "--from", "2013-09-01", "--to", "2013-10-01"), "not both"),
         (("--query", "status:nope"), "--query 'status:nope'"),
         (("--since", "last week"), "--since 'last week'"),
+        (("--since", "2013-02-30"), "--since '2013-02-30': there is no such day"),
         # After today the section's range runs backwards: every list would be quietly empty.
         (("--since", "2099-01-01"), "--since 2099-01-01: 1 Jan 2099 is after today"),
     ],
