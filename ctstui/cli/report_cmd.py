@@ -124,5 +124,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except OSError as exc:
         raise CliError(f"-o {args.output}: cannot write: {exc.strerror or exc}")
     if args.output != STDOUT:
-        ctx.warn(f"wrote the {args.format} report ({report.window.label}) to {where}")
+        ctx.warn(f"wrote the {args.format} report, {report.window.label}, to {where}")
     return 0

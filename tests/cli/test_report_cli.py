@@ -144,7 +144,7 @@ def test_docx_board_paper_equals_the_json_report(plan_file, tmp_path, capsys):
     code, out, err = run(capsys, *base, "--format", "docx", "-o", str(out_file))
     assert code == 0 and out == ""
     assert (
-        f"wrote the docx report (plan year 2019/20 (1 Apr 2019 – 31 Mar 2020)) to {out_file}" in err
+        f"wrote the docx report, plan year 2019/20 (1 Apr 2019 – 31 Mar 2020), to {out_file}" in err
     )
     document = docx.Document(str(out_file))
     _, json_out, _ = run(capsys, *base, "--format", "json")
