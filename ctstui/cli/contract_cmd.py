@@ -95,7 +95,7 @@ def _check_options(args: argparse.Namespace) -> None:
             "'ctstui contract list' shows them"
         )
     if args.action in ("list", "add") and args.contract:
-        raise CliError(f"contract {args.action}: unexpected {args.contract!r}")
+        raise CliError(f"contract {args.action}: unexpected {quoted(args.contract)}")
     if args.action == "add":
         missing = [o for o, v in (("--funder", args.funder), ("--from", args.start),
                                   ("--to", args.end)) if v is None]  # fmt: skip

@@ -15,7 +15,7 @@ import sys
 
 from ctstui.cli.context import CliError, Context
 from ctstui.domain.query import Query, QueryError
-from ctstui.domain.text import printable
+from ctstui.domain.text import printable, quoted
 from ctstui.feed.ical import export_feed
 from ctstui.store.output import STDOUT, write_output
 
@@ -56,7 +56,7 @@ def parse_query_option(text: str) -> Query | None:
     try:
         query = Query.parse(text)
     except QueryError as exc:
-        raise CliError(f"query {text!r}: {exc}")
+        raise CliError(f"query {quoted(text)}: {exc}")
     return query if query else None
 
 

@@ -12,7 +12,7 @@ from ctstui.cli.ids import short_id_length
 from ctstui.cli.output import TextColumn, write_json, write_table
 from ctstui.domain.model import Activity
 from ctstui.domain.query import Query, QueryError
-from ctstui.domain.text import count_of, format_days
+from ctstui.domain.text import count_of, format_days, quoted
 
 NAME = "list"
 HELP = (
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         query = Query.parse(text)
     except QueryError as exc:
-        raise CliError(f"query {text!r}: {exc}")
+        raise CliError(f"query {quoted(text)}: {exc}")
     everything = ctx.open_store_to_read().activities()
     activities = query.filter(everything)
     if args.format == "json":

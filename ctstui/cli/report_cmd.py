@@ -19,6 +19,7 @@ import argparse
 
 from ctstui.cli.context import CliError, Context, parse_date_option
 from ctstui.domain.query import Query, QueryError
+from ctstui.domain.text import quoted
 from ctstui.report.summary import (
     FORMATS,
     build_report,
@@ -88,7 +89,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         query = Query.parse(args.query)
     except QueryError as exc:
-        raise CliError(f"--query {args.query!r}: {exc}")
+        raise CliError(f"--query {quoted(args.query)}: {exc}")
     since = parse_date_option("--since", args.since)
     problem = since_problem(since, today) if since is not None else None
     if problem:

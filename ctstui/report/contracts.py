@@ -109,7 +109,7 @@ def check_contract(
     labels = [t.label.casefold() for t in targets]
     for t in targets:
         if labels.count(t.label.casefold()) > 1:
-            raise ContractError(names["target"], f"two targets are both called {t.label!r}")
+            raise ContractError(names["target"], f"two targets are both called {quoted(t.label)}")
     return FunderContract(
         funder=funder,
         start=start,
@@ -134,7 +134,7 @@ def find_contract(contracts: Sequence[FunderContract], key: str) -> FunderContra
         if len(matches) > 1:
             listed = "; ".join(f"{c.id[:8]} ({c.funder}, {c.start}..{c.end})" for c in matches)
             raise ContractError(
-                "CONTRACT", f"{key!r} matches {len(matches)} contracts: {listed}; give its id"
+                "CONTRACT", f"{quoted(key)} matches {len(matches)} contracts: {listed}; give its id"
             )
     known = ", ".join(f"{c.id[:8]} ({c.funder})" for c in contracts) or "none yet"
     raise ContractError("CONTRACT", f"no contract {quoted(key)}; the plan's contracts: {known}")
