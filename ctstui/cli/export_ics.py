@@ -17,7 +17,7 @@ from ctstui.cli.context import CliError, Context
 from ctstui.domain.query import Query, QueryError
 from ctstui.domain.text import printable, quoted
 from ctstui.feed.ical import export_feed
-from ctstui.store.output import STDOUT, write_output
+from ctstui.store.output import STDOUT
 
 NAME = "export-ics"
 HELP = "write confirmed activities as an .ics calendar feed (to a file or stdout)"
@@ -72,7 +72,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             include_planned="planned" in args.include,
             query=query,
             today=ctx.today_date(),
-            write=write_output,
         )
     except OSError as exc:
         raise CliError(f"{args.output}: cannot write the feed: {exc.strerror or exc}")

@@ -37,7 +37,7 @@ straightforward one-``Event``-at-a-time icalendar build (see
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -53,6 +53,7 @@ from ctstui.domain.model import Activity, HistoryEntry, Kind, Rag, Status, Theme
 from ctstui.domain.planview import plan_year_of
 from ctstui.domain.query import Query
 from ctstui.domain.text import count_of
+from ctstui.store.output import write_output
 
 if TYPE_CHECKING:
     from ctstui.store.activity_store import ActivityStore, Tombstone
@@ -818,13 +819,13 @@ def export_feed(
     query: Query | str | None = None,
     today: date | None = None,
     calendar_name: str | None = None,
-    write: Callable[[Path, bytes], object] | None = None,
 ) -> ExportReport:
     """Build the feed from ``store`` and write it to ``path``; the plan is only read.
 
     With ``path`` None nothing is written (the caller prints ``report.result.data``).
-    ``write`` writes the bytes (default: an atomic replace of an ordinary file;
-    the command line passes one that writes through devices, pipes and links).
+    The file is written as every output is (:func:`ctstui.store.output.write_output`:
+    an ordinary file replaced atomically, a link followed, a device or pipe written
+    through), whether the command line or the planner asks.
     Raises OSError if the feed cannot be written.
     """
     if isinstance(query, str):
@@ -837,11 +838,7 @@ def export_feed(
         calendar_name=calendar_name,
     )
     if path is not None:
-        if write is None:
-            from ctstui.store.activity_store import atomic_write_bytes
-
-            write = atomic_write_bytes
-        write(Path(path), result.data)
+        write_output(Path(path), result.data)
     return ExportReport(
         path=Path(path) if path is not None else None, result=result, filtered=bool(query)
     )
