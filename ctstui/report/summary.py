@@ -86,6 +86,7 @@ from ctstui.domain.model import (
 from ctstui.domain.planview import add_months, plan_year_of
 from ctstui.domain.query import Query, QueryError
 from ctstui.domain.text import cell_width, fit, format_days, printable
+from ctstui.domain.text import count_of as _count
 
 __all__ = [
     "AUDIENCE_GROUPS",
@@ -1311,10 +1312,6 @@ class Table:
     notes: list[str] = field(default_factory=list)
     empty: str = "None."
     flagged: frozenset[int] = frozenset()  # row indexes to highlight
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def _n(days: float) -> str:
