@@ -28,6 +28,7 @@ COMMANDS = (
     CommandSpec("set", "set_cmd", "change fields of an activity: ctstui set ID FIELD=VALUE..."),
     CommandSpec("rate", "rate_cmd", "rate an activity red, amber or green, with a reason"),
     CommandSpec("done", "done_cmd", "mark an activity completed"),
+    CommandSpec("undo", "undo_cmd", "undo the newest change to the plan, whoever made it"),
     CommandSpec("export-ics", "export_ics", "write confirmed activities as an .ics feed"),
     CommandSpec("serve", "serve", "serve the .ics feed over HTTP (read-only)"),
     CommandSpec("publish", "publish_cmd", "push the feed's events to a CalDAV calendar"),

@@ -1,13 +1,19 @@
-"""``ctstui import``: read plan tables into the plan, merging with what is there.
+"""``ctstui import``: read plan documents into the plan, merging with what is there.
 
-``ctstui import FILE... [--plan-year 2013/14] [--dry-run] [--strict] [--format text|json]``
+``ctstui import FILE... [--plan-year 2013/14] [--dry-run] [--strict] [--whole] [--theirs]
+[--format text|json]``
 
-Each FILE is a plan table (tab-separated as pasted from Word/PDF, or a CSV/TSV
-export; ``-`` reads standard input).  Files are merged in the order given, all
-in ONE undo step.  Rows that cannot be understood are printed on stderr as
-``file:line: text: reason``; with ``--strict`` nothing is written if there are
-any.  The plan's stated totals go into the plan's meta ``stated_totals`` (the
-last file that states any) and its plan year into ``plan_year``.
+Each FILE is a plan document: a Word (.docx), Excel (.xlsx) or PDF table, or
+text (tab-separated as pasted from Word/PDF, Excel's UTF-16 "Unicode text", or
+CSV; ``-`` reads standard input).  Files are merged in the order given, all
+in ONE undo step.  Rows read with a problem (a date not understood or outside
+the plan year, a row cut short) come in flagged, and every reported row is
+printed on stderr as ``file:line: text: reason``; with ``--strict`` nothing is
+written if there are any.  A file is the whole plan for its year only when its
+title names the plan year, it has a TOTALS line, or ``--whole``; conflicts
+(a field changed in the planner and in the file) keep the planner's value
+unless ``--theirs``.  Stated totals are kept per plan year and document in the
+meta ``stated_totals``; the last file's plan year goes into ``plan_year``.
 """
 
 from __future__ import annotations
@@ -27,12 +33,12 @@ from ctstui.importing.importer import (
     apply_merge,
     format_report,
     import_report,
-    plan_merge,
-    read_plan,
+    merge_file,
+    read_document,
 )
 
 NAME = "import"
-HELP = "import plan tables (TSV pasted from Word/PDF, or CSV), merging with the plan"
+HELP = "import plan tables (Word, Excel, PDF, or text pasted from them), merging with the plan"
 
 PROGRESS_MIN = 500  # lines (or changes) before a progress bar is worth showing
 BAR_WIDTH = 30
@@ -53,16 +59,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="stop, writing nothing, if any row cannot be understood",
     )
+    parser.add_argument(
+        "--whole",
+        action="store_true",
+        help="the file is the whole plan for its year: flag the year's activities it no longer "
+        "lists (default: only when its title names the plan year or it has a TOTALS line)",
+    )
+    parser.add_argument(
+        "--theirs",
+        action="store_true",
+        help="in a conflict (a field changed both in the planner and in the file) take the "
+        "file's value; the default keeps the planner's",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
 
 class Progress:
-    """A text progress bar on stderr, only when stdout is a terminal."""
+    """A text progress bar on stderr, only when stderr is a terminal."""
 
     def __init__(self, ctx: Context, label: str) -> None:
         self.err: TextIO = ctx.err
         self.label = label
-        self.enabled = _isatty(ctx.out)
+        self.enabled = _isatty(ctx.err)
         self.drawn = False
         self.last = -1
 
@@ -94,26 +112,27 @@ def _isatty(stream) -> bool:
         return False
 
 
-def read_text(name: str) -> tuple[str, str]:
-    """(text, source name) of FILE; '-' is stdin.  Word/PDF pastes may be cp1252."""
+def read_bytes(name: str) -> tuple[bytes, str]:
+    """(content, source name) of FILE; '-' is stdin."""
     if name == "-":
-        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else None
-        if data is None:
-            return sys.stdin.read(), "<stdin>"
-        source = "<stdin>"
-    else:
-        path = Path(name).expanduser()
-        source = path.name
-        try:
-            data = path.read_bytes()
-        except IsADirectoryError:
-            raise CliError(f"{name}: is a folder, not a plan table")
-        except OSError as exc:
-            raise CliError(f"{name}: cannot read: {exc.strerror or exc}")
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            return sys.stdin.read().encode("utf-8"), "<stdin>"
+        return stream.read(), "<stdin>"
+    path = Path(name).expanduser()
     try:
-        return data.decode("utf-8-sig"), source
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), source
+        return path.read_bytes(), path.name
+    except IsADirectoryError:
+        raise CliError(f"{name}: is a folder, not a plan document")
+    except OSError as exc:
+        raise CliError(f"{name}: cannot read: {exc.strerror or exc}")
+
+
+def read_plan(
+    data: bytes, source: str, plan_year: PlanYear | None, *, progress: Progress
+) -> ParsedPlan:
+    """One FILE's plan, whatever its format (Word, Excel, PDF or text)."""
+    return read_document(data, source, plan_year, progress=progress)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -128,22 +147,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     today = store.today()
     results: list[tuple[ParsedPlan, MergePlan]] = []
     for name in args.files:
-        text, source = read_text(name)
+        data, source = read_bytes(name)
         bar = Progress(ctx, f"reading {source}")
         try:
-            parsed = read_plan(text, source, plan_year, progress=bar)
+            parsed = read_plan(data, source, plan_year, progress=bar)
         except PlanImportError as exc:
             raise CliError(str(exc))
         finally:
             bar.close()
-        merge = plan_merge(
-            state,
-            parsed.activities,
-            source=source,
-            today=today,
-            plan_year=parsed.plan_year,
-            fields=parsed.fields,
-        )
+        merge = merge_file(state, parsed, today=today, whole=args.whole, theirs=args.theirs)
         state = merge.after
         results.append((parsed, merge))
 
@@ -153,8 +165,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     imported = sum(len(parsed.rows) for parsed, _ in results)
     if problems and args.strict:
         raise CliError(
-            f"{len(problems)} row(s) could not be understood (above); --strict: nothing was "
-            "imported"
+            f"{len(problems)} row(s) could not be read as written (above); --strict: nothing "
+            "was imported"
         )
 
     if not args.dry_run:
@@ -172,10 +184,21 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     else:
         ctx.out.write(format_report(reports, dry_run=args.dry_run))
     if problems:
+        flagged = sum(1 for p in problems if p.imported)
+        left_out = len(problems) - flagged
         ctx.warn(
-            f"{imported} activities imported, {len(problems)} row(s) reported and not imported "
-            "(use --strict to import nothing when a row cannot be understood)"
+            f"{imported} activities imported; {len(problems)} row(s) reported: {flagged} "
+            f"imported with a flag to check, {left_out} not imported (use --strict to import "
+            "nothing when a row cannot be read as written)"
         )
+    conflicts = sum(merge.counts()["conflicts"] for _, merge in results)
+    if conflicts:
+        taken = (
+            "the file's values were taken (--theirs)"
+            if args.theirs
+            else ("the plan's values were kept (--theirs takes the file's)")
+        )
+        ctx.warn(f"{conflicts} conflict(s) between the plan and the file (above): {taken}")
     return 0
 
 

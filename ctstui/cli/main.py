@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
 import sys
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -130,7 +129,8 @@ def _main(argv: Sequence[str] | None) -> int:
         )
         return 2
     except (CliError, StoreError) as exc:
-        print(f"ctstui: {printable_lines(for_command(str(exc)))}", file=sys.stderr)
+        # (the store words it for a command)
+        print(f"ctstui: {printable_lines(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -139,30 +139,11 @@ def _main(argv: Sequence[str] | None) -> int:
             ctx.close()
 
 
-# The store words a failed save for the planner, which keeps the change in
-# memory to save again; a command has ended, so its change is simply not made.
-_KEPT_IN_MEMORY = re.compile(
-    r"[.;] your change is kept\s+in memory and the file "
-    r"on disk is unchanged",
-    re.IGNORECASE,
-)
-_PLANNER_WORDING = re.compile(r"; change it and the plan will save\.", re.IGNORECASE)
-
-
-def for_command(message: str) -> str:
-    """A store message as a command should say it: the file unchanged, what to do."""
-    message = _PLANNER_WORDING.sub(";", message)
-    return _KEPT_IN_MEMORY.sub(
-        "; the plan file is unchanged (nothing was written): put that right and run the "
-        "command again",
-        message,
-    )
-
-
 def keymap_path() -> Path:
-    """``$XDG_CONFIG_HOME/ctstui/keymap.json``: {"binding id": "keys"} to remap keys."""
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(Path.home(), ".config")
-    return Path(base) / "ctstui" / "keymap.json"
+    """``keymap.json`` in the user's config folder: {"binding id": "keys"} to remap keys."""
+    from ctstui.store.paths import config_dir
+
+    return config_dir() / "keymap.json"
 
 
 def run_tui(ctx: Context) -> int:

@@ -217,7 +217,8 @@ class DateSpec:
 def split_date_cell(cell: str) -> tuple[str, str | None]:
     """Split a plan's date cell into (date text, status word).
 
-    The status word is one of "tbc", "confirmed", "completed" or None.
+    The status word is one of "tbc", "confirmed", "completed", "cancelled",
+    "postponed" or None.
     Matching is case-insensitive and also knows "TBA" and "to be confirmed"
     (tbc) and "complete" (completed).  The status and the spaces, dashes and
     brackets around it are removed; the rest of the text is kept as written.
@@ -260,9 +261,13 @@ _STATUS_WORDS = {
     "confirmed": "confirmed",
     "completed": "completed",
     "complete": "completed",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "postponed": "postponed",
 }
 _STATUS = re.compile(
-    r"(?<![a-z0-9])(?P<status>to\s+be\s+confirmed|t\.?\s?b\.?\s?c\.?|tba|confirmed|completed?)"
+    r"(?<![a-z0-9])(?P<status>to\s+be\s+confirmed|t\.?\s?b\.?\s?c\.?|tba|confirmed|completed?"
+    r"|cancell?ed|postponed)"
     r"(?![a-z])\.?(?:\s*[)\]])?",
     re.IGNORECASE,
 )
@@ -317,6 +322,9 @@ _ITEM = re.compile(
     r"(?:the\s+)?(?:"
     rf"(?P<day>[0-9]{{1,2}})(?![0-9])(?:st|nd|rd|th)?"
     rf"(?:\s*(?:of\s+)?(?P<dmon>{_MONTH_WORD})\.?(?:\s*,?\s*{_year_re('dyear')})?)?"
+    # month first with an ordinal or a single digit: "May 21st", "Sept 30th, 2013", "June 3"
+    rf"|(?P<mmon>{_MONTH_WORD})\.?\s*(?:the\s+)?(?P<mday>[0-9]{{1,2}}(?:st|nd|rd|th)|[0-9](?![0-9]))"
+    r"(?:\s*,?\s*(?P<myear>[0-9]{4})(?![0-9]))?"
     rf"|(?P<mon>{_MONTH_WORD})\.?(?:\s*,?\s*{_year_re('year')})?"
     r")"
 )
@@ -334,7 +342,10 @@ _PART = re.compile(
     r"(?:\s*-\s*|\s+)(?:the\s+)?(?P<rest>.+)"
 )
 _ISO = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})")
-_NUMERIC = re.compile(r"(?P<d>[0-9]{1,2})/(?P<m>[0-9]{1,2})/(?P<y>[0-9]{4})")
+_NUMERIC = re.compile(
+    r"(?P<d>[0-9]{1,2})(?P<sep>[/.])(?P<m>[0-9]{1,2})(?:(?P=sep)(?P<y>[0-9]{4}|[0-9]{2}))?"
+)  # UK order: day/month[/year]
+_NUMERIC_DASH = re.compile(r"(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})-(?P<y>[0-9]{4})")
 _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]")
 
 _BY_KEYWORDS = ("by", "until", "till", "no later than")
@@ -404,8 +415,14 @@ def _month_end(text: str, year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _scan(text: str, s: str) -> tuple[list[_Item], list[str]]:
-    """Split ``s`` into items and connectors ("range", "and", "or", ",", "/"...)."""
+def _scan(text: str, s: str, plan_year: PlanYear | None = None) -> tuple[list[_Item], list[str]]:
+    """Split ``s`` into items and connectors ("range", "and", "or", ",", "/"...).
+
+    Two digits after a month ("June 11", "Jan 15") are a year only when they
+    name one of the plan year's two years (11 or 12 in 2011/12); otherwise they
+    are the day ("Jan 15" in 2024/25 is 15 January 2025).  With no plan year
+    they are a year, as before.
+    """
     items: list[_Item] = []
     connectors: list[str] = []
     pos = 0
@@ -416,8 +433,13 @@ def _scan(text: str, s: str) -> tuple[list[_Item], list[str]]:
         if m.group("day") is not None:
             mon, year = m.group("dmon"), m.group("dyear")
             day: int | None = int(m.group("day"))
+        elif m.group("mmon") is not None:
+            mon, year = m.group("mmon"), m.group("myear")
+            day = int(m.group("mday").rstrip("stndrh"))
         else:
             mon, year, day = m.group("mon"), m.group("year"), None
+            if _two_digit_day(mon, year, plan_year):
+                day, year = int(year), None
         items.append(
             _Item(
                 day=day,
@@ -436,6 +458,16 @@ def _scan(text: str, s: str) -> tuple[list[_Item], list[str]]:
         else:
             connectors.append(c.group("word") or c.group("sym"))
         pos = c.end()
+
+
+def _two_digit_day(mon: str, year: str | None, plan_year: PlanYear | None) -> bool:
+    """Is "Jan 15" the 15th (True) rather than January 2015, given the plan year?"""
+    if year is None or len(year) != 2 or plan_year is None:
+        return False
+    number = int(year)
+    if number in (plan_year.start_year % 100, (plan_year.start_year + 1) % 100):
+        return False
+    return 1 <= number <= calendar.monthrange(2000, _month_number(mon))[1]
 
 
 def _resolve_years(text: str, items: list[_Item], plan_year: PlanYear | None) -> list[int]:
@@ -459,12 +491,14 @@ def _resolve_years(text: str, items: list[_Item], plan_year: PlanYear | None) ->
         years[0] = plan_year.year_of_month(first_month)
         known = [0]
     for i in range(known[0] - 1, -1, -1):
-        years[i] = years[i + 1] - (1 if (items[i].month or 0) > (items[i + 1].month or 0) else 0)
+        later = years[i + 1]
+        assert later is not None
+        years[i] = later - (1 if (items[i].month or 0) > (items[i + 1].month or 0) else 0)
     for i in range(known[0] + 1, len(years)):
+        earlier = years[i - 1]
+        assert earlier is not None
         if years[i] is None:
-            years[i] = years[i - 1] + (
-                1 if (items[i].month or 0) < (items[i - 1].month or 0) else 0
-            )
+            years[i] = earlier + (1 if (items[i].month or 0) < (items[i - 1].month or 0) else 0)
     return [y for y in years if y is not None]
 
 
@@ -501,8 +535,15 @@ def _parse_items(
     *,
     and_is_range: bool = False,
 ) -> tuple[DateSpec, int, str]:
-    """Parse a sequence of days or months; also return item count and join kind."""
-    items, connectors = _scan(original, s)
+    """Parse a sequence of days or months; also return item count and join kind.
+
+    "June – Aug 11" in 2013/14: 11 is no year of the plan, but as a day it would
+    mix days with months, so it is read as the year it must be (and the date is
+    then reported as outside the plan year).
+    """
+    items, connectors = _scan(original, s, plan_year)
+    if any(i.day is None for i in items) and any(i.day is not None for i in items):
+        items, connectors = _scan(original, s, None)
     kind = _connector_kind(original, connectors, and_is_range) if connectors else "single"
     if any(i.day is None for i in items) and any(i.day is not None for i in items):
         raise DateParseError(original, "mixes days with whole months")
@@ -523,7 +564,13 @@ def _parse_items(
             )
         precision = Precision.MONTH if len(items) == 1 else Precision.MONTHS
         return cls(original, starts[0], ends[-1], precision), len(items), kind
-    # Days: a missing month comes from the next item that has one.
+    # Days: a missing month comes from the next item that has one, or, month
+    # first ("May 21st - 23rd"), from the one before.
+    if items[-1].month is None and items[0].month is not None:
+        for i in range(1, len(items)):
+            if items[i].month is None:
+                items[i].month = items[i - 1].month
+                items[i].year = items[i].year or items[i - 1].year
     if items[-1].month is None:
         raise DateParseError(original, "the day needs a month, as in '14 May'")
     for i in range(len(items) - 2, -1, -1):
@@ -584,17 +631,136 @@ def _parse_core(
     part = _parse_part(cls, original, s, plan_year)
     if part is not None:
         return part, 1, "single"
-    m = _ISO.fullmatch(s) or _NUMERIC.fullmatch(s)
+    m = _ISO.fullmatch(s) or _NUMERIC.fullmatch(s) or _NUMERIC_DASH.fullmatch(s)
+    if m is not None and m.group("y") is None and not 1 <= int(m.group("m")) <= 12:
+        m = None  # "14/15": two days with the month left out, not a day/month
     if m is not None:
-        day = _make_date(original, int(m.group("y")), int(m.group("m")), int(m.group("d")))
+        month = int(m.group("m"))
+        written = m.group("y")
+        if written is None:
+            if plan_year is None:
+                raise DateParseError(original, "a plan year is needed to know the year of a day")
+            year = plan_year.year_of_month(month) if 1 <= month <= 12 else 0
+        else:
+            year = int(written) + (2000 if len(written) == 2 else 0)
+        if not 1 <= month <= 12:
+            raise DateParseError(original, f"there is no month {month} (day/month order)")
+        day = _make_date(original, year, month, int(m.group("d")))
         return cls(original, day, day, Precision.DAY), 1, "single"
+    extra = _parse_season_or_quarter(cls, original, s, plan_year)
+    if extra is not None:
+        return extra, 1, "single"
     return _parse_items(cls, original, s, plan_year, and_is_range=and_is_range)
+
+
+_WEEKDAY_WORD = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)"
+)
+_WEEKDAY_BEFORE_DAY = re.compile(
+    rf"\b(?P<wd>{_WEEKDAY_WORD})\.?,?\s*(?=(?:the\s+)?(?:[0-9]|{_MONTH_WORD}\.?\s*[0-9]))"
+)
+_WEEKDAY_NUMBER = {
+    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+}  # fmt: skip
+_DEADLINE = re.compile(
+    r"(?:deadline|due)\s*(?:date)?\s*(?:[:=-]|by|on|of)?\s*(?P<after>.+)"
+    r"|(?P<before>.+?)\s*[(\[]?\s*-?\s*(?:deadline|due\s+date)\s*[)\]]?"
+)
+_SEASON = re.compile(
+    r"(?P<season>spring|summer|autumn|fall|winter)(?:\s+(?P<year>[0-9]{4})"
+    r"(?:\s*[-/]\s*(?P<next>[0-9]{2}|[0-9]{4}))?)?"
+)
+# UK meteorological seasons: first month, and the month that places it in a plan year.
+_SEASONS = {
+    "spring": (3, 4),
+    "summer": (6, 7),
+    "autumn": (9, 10),
+    "fall": (9, 10),
+    "winter": (12, 1),
+}
+_QUARTER = re.compile(
+    r"(?:q(?P<q>[1-4])|(?:quarter|qtr)\s*(?P<q2>[1-4])|(?P<q3>[1-4])(?:st|nd|rd|th)\s+quarter)"
+    r"(?:\s*(?:of\s+)?(?P<py>[0-9]{4}\s*[-/]\s*(?:[0-9]{4}|[0-9]{2})))?"
+)
+
+
+def _parse_season_or_quarter(
+    cls: type[DateSpec], original: str, s: str, plan_year: PlanYear | None
+) -> DateSpec | None:
+    """ "Spring 2014", "autumn", "Q1" (April-June of the plan year), "Q3 2013/14"."""
+    m = _SEASON.fullmatch(s)
+    if m is not None:
+        first, placing = _SEASONS[m.group("season")]
+        if m.group("year"):
+            start_year = int(m.group("year"))
+        elif plan_year is not None:
+            start_year = plan_year.year_of_month(placing) - (1 if first > placing else 0)
+        else:
+            raise DateParseError(original, "a plan year is needed to know which year it is")
+        start = _make_date(original, start_year, first, 1)
+        end_month = (start.month + 1) % 12 + 1
+        end = _month_end(original, start_year + (1 if end_month < first else 0), end_month)
+        return cls(original, start, end, Precision.MONTHS)
+    m = _QUARTER.fullmatch(s)
+    if m is not None:
+        quarter = int(m.group("q") or m.group("q2") or m.group("q3"))
+        year = plan_year
+        if m.group("py"):
+            try:
+                year = PlanYear.parse(m.group("py"))
+            except ValueError as exc:
+                raise DateParseError(original, str(exc))
+        if year is None:
+            raise DateParseError(original, "a plan year is needed to know which quarter it is")
+        first = (quarter * 3 + 1) % 12 or 12  # Q1 April, Q2 July, Q3 October, Q4 January
+        start = _make_date(original, year.year_of_month(first), first, 1)
+        last = first + 2
+        return cls(original, start, _month_end(original, start.year, last), Precision.MONTHS)
+    return None
+
+
+def _dateutil_day(s: str) -> date | None:
+    """A fully written day in some other form ("May 21, 2013", "21.05.2013 10:00").
+
+    Read with python-dateutil (UK day-first); only accepted when day, month and
+    year are all written (two different defaults give the same answer).
+    """
+    if not re.search(r"[0-9]{4}", s):
+        return None
+    from datetime import datetime
+
+    from dateutil import parser
+
+    try:
+        a = parser.parse(s, dayfirst=True, default=datetime(2000, 1, 1))
+        b = parser.parse(s, dayfirst=True, default=datetime(2004, 2, 2))
+    except (ValueError, OverflowError, parser.ParserError):
+        return None
+    return a.date() if a.date() == b.date() else None
 
 
 def _parse(cls: type[DateSpec], original: str, plan_year: PlanYear | None) -> DateSpec:
     s = _normalise(original)
+    s = _WEEKDAY_BEFORE_DAY.sub("", s).strip()  # "Tuesday 14 May": the day says it all
     if s == "ongoing":
         return cls(original, precision=Precision.ONGOING)
+    deadline = _DEADLINE.fullmatch(s)
+    if deadline is not None:
+        rest = (deadline.group("after") or deadline.group("before") or "").strip(" :-,")
+        if rest:
+            spec = _parse_text(cls, original, rest, plan_year)
+            return cls(original, None, spec.end, Precision.BY)
+    try:
+        return _parse_text(cls, original, s, plan_year)
+    except DateParseError:
+        day = _dateutil_day(s)
+        if day is None:
+            raise
+        return cls(original, day, day, Precision.DAY)
+
+
+def _parse_text(cls: type[DateSpec], original: str, s: str, plan_year: PlanYear | None) -> DateSpec:
     kw_match = _KEYWORD.match(s)
     if kw_match is None or kw_match.end() == len(s):
         spec, _, _ = _parse_core(cls, original, s, plan_year)
@@ -661,3 +827,70 @@ def _options_text(options: tuple[date, ...]) -> str:
         parts = [_day_text(d) for d in options]
         tail = ""
     return ", ".join(parts[:-1]) + " or " + parts[-1] + tail
+
+
+# -- checks on a resolved date (what an import reports) ---------------------------------
+
+
+def outside_plan_year(spec: DateSpec, plan_year: PlanYear) -> str:
+    """Why a resolved window is outside ``plan_year`` ("" when it meets it).
+
+    A window that only partly leaves the plan year ("March 11 - March 12" in
+    2011/12) is not outside: :func:`reading_notes` mentions it.
+    """
+    if spec.start is None and spec.end is None:
+        return ""
+    if spec.overlaps(plan_year.start, plan_year.end):
+        return ""
+    return (
+        f"{spec.text!r} is {spec.describe()}, outside the plan year {plan_year} "
+        f"({_day_text(plan_year.start)} – {_day_text(plan_year.end)})"
+    )
+
+
+def reading_notes(spec: DateSpec, plan_year: PlanYear | None) -> list[str]:
+    """Things worth a note about how a date was read (none is an error).
+
+    - a week commencing that is not a Monday;
+    - a weekday written before a day that does not fall on that day;
+    - "Jan 25" read as January 2025 (the plan year's), not the 25th;
+    - a window that runs partly outside the plan year.
+    """
+    notes: list[str] = []
+    s = _normalise(spec.text)
+    if spec.precision is Precision.WEEK and spec.start is not None and spec.start.weekday() != 0:
+        notes.append(
+            f"the week of {spec.text!r} begins on a {calendar.day_name[spec.start.weekday()]}, "
+            "not a Monday"
+        )
+    written = [_WEEKDAY_NUMBER[m.group("wd")[:3]] for m in _WEEKDAY_BEFORE_DAY.finditer(s)]
+    days = [d for d in (spec.start, spec.end) if d is not None]
+    if written and days:
+        pairs = [(written[0], days[0])]
+        if len(written) > 1:
+            pairs.append((written[-1], days[-1]))
+        for weekday, day in pairs:
+            if day.weekday() != weekday:
+                notes.append(
+                    f"{spec.text!r}: {_day_text(day)} is a {calendar.day_name[day.weekday()]}, "
+                    f"not a {calendar.day_name[weekday]}"
+                )
+    if plan_year is not None:
+        pattern = rf"(?P<mon>{_MONTH_WORD})\.?\s*,?\s*(?P<yy>[0-9]{{2}})(?![0-9])"
+        for m in re.finditer(pattern, spec.text, re.IGNORECASE):
+            number = int(m.group("yy"))
+            month = _month_number(m.group("mon").lower())
+            if number in (plan_year.start_year % 100, (plan_year.start_year + 1) % 100) and (
+                1 <= number <= calendar.monthrange(2000, month)[1]
+            ):
+                notes.append(
+                    f"{m.group(0)!r} read as {_MONTH_NAMES[month - 1]} {2000 + number} "
+                    f"(a year of the plan year {plan_year}); write '{number} "
+                    f"{_MONTH_ABBR[month - 1]}' for a day"
+                )
+        if spec.overlaps(plan_year.start, plan_year.end) and (
+            (spec.start is not None and spec.start < plan_year.start)
+            or (spec.end is not None and spec.end > plan_year.end)
+        ):
+            notes.append(f"{spec.describe()} runs partly outside the plan year {plan_year}")
+    return notes

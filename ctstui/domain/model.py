@@ -13,6 +13,7 @@ import math
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from ctstui.domain.dates import DateSpec, Precision
 
@@ -72,7 +73,7 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _check(data: dict, name: str, types: type | tuple[type, ...], where: str) -> object:
+def _check(data: dict, name: str, types: type | tuple[type, ...], where: str) -> Any:
     if name not in data:
         raise RecordError(f"{where}: field {name!r} is missing")
     value = data[name]
@@ -120,9 +121,11 @@ class RagReview:
     by: str = ""
     next_action: str = ""
     previous: Rag | None = None
+    # Made up to show the board (the bundled sample), not from any plan paper.
+    demo: bool = False
 
     def to_dict(self) -> dict:
-        return {
+        data: dict[str, object] = {
             "on": self.on.isoformat(),
             "rating": self.rating.value,
             "reason": self.reason,
@@ -130,6 +133,9 @@ class RagReview:
             "next_action": self.next_action,
             "previous": self.previous.value if self.previous else None,
         }
+        if self.demo:
+            data["demo"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: dict, where: str = "review") -> RagReview:
@@ -147,6 +153,7 @@ class RagReview:
             by=str(data.get("by", "")),
             next_action=str(data.get("next_action", "")),
             previous=_enum(Rag, previous, "previous", where) if previous else None,
+            demo=data.get("demo") is True,
         )
 
 
@@ -195,7 +202,36 @@ TRACKED_FIELDS = (
     "programme",
     "funder",
     "notes",
+    "plan_year",
+    "priority",
+    "detail",
+    "outcomes",
+    "targets",
+    "progress",
+    "date_problem",
 )
+
+# Text fields beside the title (all kept verbatim as a plan writes them).
+TEXT_FIELDS = (
+    "place",
+    "audience",
+    "link",
+    "programme",
+    "funder",
+    "notes",
+    "plan_year",
+    "priority",
+    "detail",
+    "outcomes",
+    "targets",
+    "progress",
+    "date_problem",
+    "source",
+)
+
+
+# Written only when set, so plans without them are stored as before.
+_NEW_TEXT_FIELDS = TEXT_FIELDS[TEXT_FIELDS.index("plan_year") :]
 
 
 @dataclass(slots=True)
@@ -219,6 +255,21 @@ class Activity:
     programme: str = ""
     funder: str = ""
     notes: str = ""
+    # The April-March plan year it belongs to ("2013/14"), dated or not.
+    plan_year: str = ""
+    # A work programme's hierarchy and columns (seeds 002/003), verbatim.
+    priority: str = ""  # the priority or outcome above the programme
+    detail: str = ""  # actions, or the project's outputs
+    outcomes: str = ""
+    targets: str = ""  # targets and timescales as written
+    progress: str = ""  # progress or completion notes
+    # Why the date cell could not be placed ("" when it could): the row came in
+    # undated (or dated outside its plan year) and the planner shows it.
+    date_problem: str = ""
+    source: str = ""  # the document it was last imported from
+    # The imported fields as the last import read them (JSON values): the base
+    # of a re-import's three-way merge.  Empty for activities made in the planner.
+    imported: dict = field(default_factory=dict)
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     created: str = ""
     updated: str = ""
@@ -259,6 +310,7 @@ class Activity:
             reviews=list(self.reviews),
             leads=list(self.leads),
             history=list(self.history),
+            imported=dict(self.imported),
         )
         for name, value in changes.items():
             setattr(clone, name, value)
@@ -313,6 +365,14 @@ class Activity:
             "notes": self.notes,
             "revision": self.revision,
             "updated": self.updated,
+            "plan_year": self.plan_year,
+            "priority": self.priority,
+            "detail": self.detail,
+            "outcomes": self.outcomes,
+            "targets": self.targets,
+            "progress": self.progress,
+            "date_problem": self.date_problem,
+            "source": self.source,
         }
 
     # -- persistence ---------------------------------------------------------
@@ -336,6 +396,8 @@ class Activity:
             "programme": self.programme,
             "funder": self.funder,
             "notes": self.notes,
+            **{name: getattr(self, name) for name in _NEW_TEXT_FIELDS if getattr(self, name)},
+            **({"imported": dict(self.imported)} if self.imported else {}),
             "created": self.created,
             "updated": self.updated,
             "revision": self.revision,
@@ -369,7 +431,7 @@ class Activity:
         if not isinstance(reviews, list) or not isinstance(history, list):
             raise RecordError(f"{where}: fields 'reviews' and 'history' should be lists")
         text_fields = {}
-        for name in ("place", "audience", "link", "programme", "funder", "notes"):
+        for name in TEXT_FIELDS:
             value = data.get(name, "")
             if not isinstance(value, str):
                 raise RecordError(f"{where}: field {name!r} should be text, found {value!r}")
@@ -377,6 +439,9 @@ class Activity:
         optional = data.get("optional", False)
         if not isinstance(optional, bool):
             raise RecordError(f"{where}: field 'optional' should be true or false")
+        imported = data.get("imported", {})
+        if not isinstance(imported, dict):
+            raise RecordError(f"{where}: field 'imported' should be an object")
         revision = data.get("revision", 0)
         if isinstance(revision, bool) or not isinstance(revision, int):
             raise RecordError(f"{where}: field 'revision' should be a whole number")
@@ -397,6 +462,7 @@ class Activity:
             updated=str(data.get("updated", "")),
             revision=revision,
             history=[HistoryEntry.from_dict(h, f"{where} history") for h in history],
+            imported=dict(imported),
             **text_fields,
         )
 

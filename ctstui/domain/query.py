@@ -247,12 +247,22 @@ def _contains(attribute: str) -> Callable[[str], Predicate]:
     return build
 
 
-def _optional(value: str) -> Predicate:
-    wanted = value.casefold()
-    if wanted not in ("yes", "no", "true", "false"):
-        raise QueryError(f"optional:{value} should be yes or no")
-    flag = wanted in ("yes", "true")
-    return lambda a: a.optional is flag
+def _yes_no(field: str, test: Callable[[Activity], bool]) -> Callable[[str], Predicate]:
+    def build(value: str) -> Predicate:
+        wanted = value.casefold()
+        if wanted not in ("yes", "no", "true", "false"):
+            raise QueryError(f"{field}:{value} should be yes or no")
+        flag = wanted in ("yes", "true")
+        return lambda a: test(a) is flag
+
+    return build
+
+
+def _plan_year(value: str) -> Predicate:
+    wanted = value.strip().replace("-", "/")
+    if not re.fullmatch(r"\d{4}/\d{2}", wanted):
+        raise QueryError(f"year:{value} should be a plan year such as 2013/14")
+    return lambda a: a.plan_year == wanted
 
 
 def parse_month(value: str) -> tuple[int | None, int]:
@@ -332,5 +342,8 @@ FIELDS: dict[str, Callable[[str], Predicate]] = {
     "month": _month,
     "before": _before,
     "after": _after,
-    "optional": _optional,
+    "optional": _yes_no("optional", lambda a: a.optional),
+    # Imported rows whose date could not be read (or fell outside their plan year).
+    "flagged": _yes_no("flagged", lambda a: bool(a.date_problem)),
+    "year": _plan_year,
 }

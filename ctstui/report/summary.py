@@ -67,7 +67,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -85,6 +84,14 @@ from ctstui.domain.model import (
 )
 from ctstui.domain.planview import add_months, plan_year_of
 from ctstui.domain.query import Query, QueryError
+from ctstui.domain.rules import (
+    COUNCILLOR_WORDS,
+    DAY_WORDS,
+    PlanCount,
+    agrees,
+    audience_group,
+    stated_line,
+)
 from ctstui.domain.text import cell_width, fit, format_days, printable
 from ctstui.domain.text import count_of as _count
 
@@ -319,30 +326,12 @@ def month_label(month: tuple[int, int], *, with_year: bool = True) -> str:
 
 # -- audiences ------------------------------------------------------------------------
 
-_COUNCILLOR_WORDS = re.compile(
-    r"\bPHs?\b|councillor|portfolio[\s-]+holder|\bmembers?\b", re.IGNORECASE
-)
-_OFFICER_WORDS = re.compile(r"officer", re.IGNORECASE)
-
 AUDIENCE_GROUPS = {
     "councillors": "Councillors",
     "officers": "Officers",
     "mixed": "Councillors and officers",
     "other": "Other audiences",
 }
-
-
-def audience_group(audience: str) -> str:
-    """ "councillors", "officers", "mixed" (both) or "other"."""
-    councillors = bool(_COUNCILLOR_WORDS.search(audience))
-    officers = bool(_OFFICER_WORDS.search(audience))
-    if councillors and officers:
-        return "mixed"
-    if councillors:
-        return "councillors"
-    if officers:
-        return "officers"
-    return "other"
 
 
 # -- tallies --------------------------------------------------------------------------
@@ -613,49 +602,9 @@ def contract_progress(
 
 # -- reconciliation with the plan's stated totals -------------------------------------------
 
-_QUALIFIER = re.compile(
-    r"(?P<q>over|more than|above|at least|up to|under|fewer than|less than|about|around"
-    r"|approximately|approx\.?|c\.|nearly|almost)\s+(?P<n>[0-9]+(?:\.[0-9]+)?)",
-    re.IGNORECASE,
-)
-
-
-def _qualifier(lines: Sequence[str], number: float, words: re.Pattern[str]) -> tuple[str, str]:
-    """The stated line that gives ``number`` (matching ``words``) and its qualifier."""
-    for line in lines:
-        if not words.search(line):
-            continue
-        for found in _QUALIFIER.finditer(line):
-            if float(found.group("n")) == number:
-                q = found.group("q").casefold().rstrip(".")
-                return line, {"more than": "over", "above": "over", "approx": "about"}.get(q, q)
-        if re.search(rf"(?<![0-9.]){re.escape(format_days(number))}(?![0-9])", line):
-            return line, ""
-    return "", ""
-
-
-def agrees(counted: float, stated: float, qualifier: str) -> bool:
-    """Does ``counted`` satisfy "``qualifier`` ``stated``" ("over 200", "41")?"""
-    if qualifier == "over":
-        return counted > stated
-    if qualifier == "at least":
-        return counted >= stated
-    if qualifier == "up to":
-        return counted <= stated
-    if qualifier in ("under", "fewer than", "less than"):
-        return counted < stated
-    if qualifier in ("about", "around", "approximately", "c"):
-        return abs(counted - stated) <= 0.1 * stated
-    if qualifier in ("nearly", "almost"):
-        return 0.9 * stated <= counted <= stated
-    return abs(counted - stated) < 1e-9
-
 
 def _stated(qualifier: str, number: float) -> str:
     return f"{qualifier} {format_days(number)}" if qualifier else format_days(number)
-
-
-_DAY_WORDS = re.compile(r"\bdays?\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -803,32 +752,25 @@ def reconcile(
     except ValueError as exc:
         return Reconciliation(stated, None, error=str(exc))
     rec = Reconciliation(stated, plan_year)
+    count = PlanCount()  # the counting rule shared with the import (domain/rules.py)
     for activity in activities:
         if not is_counted(activity):
             continue
         if not belongs(activity, plan_year.start, plan_year.end, undated_year):
             continue
-        optional = status_row(activity) == "optional"
-        if optional:
-            rec.optional_days += activity.total_days
-        else:
-            rec.scheduled_days += activity.total_days
-        if activity.days is None:
-            rec.no_days.append(activity.title)
-        if audience_group(activity.audience) == "councillors":
-            rec.councillor_activities += 1
-            if activity.places is None:
-                rec.councillor_no_places.append(activity.title)
-            else:
-                rec.councillor_places += activity.places
-                if optional:
-                    rec.optional_councillor_places += activity.places
+        count.add(activity, optional=status_row(activity) == "optional")
+    rec.scheduled_days, rec.optional_days = count.scheduled_days, count.optional_days
+    rec.no_days = count.no_days
+    rec.councillor_places = count.councillor_places
+    rec.optional_councillor_places = count.optional_councillor_places
+    rec.councillor_activities = count.councillor_activities
+    rec.councillor_no_places = count.councillor_no_places
     lines = stated.lines
     if stated.days is not None:
-        rec.days_line, rec.days_qualifier = _qualifier(lines, stated.days, _DAY_WORDS)
+        rec.days_line, rec.days_qualifier = stated_line(lines, stated.days, DAY_WORDS)
     if stated.councillors is not None:
-        rec.councillors_line, rec.councillors_qualifier = _qualifier(
-            lines, stated.councillors, _COUNCILLOR_WORDS
+        rec.councillors_line, rec.councillors_qualifier = stated_line(
+            lines, stated.councillors, COUNCILLOR_WORDS
         )
     return rec
 

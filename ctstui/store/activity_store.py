@@ -1,25 +1,26 @@
-"""The plan file: a TinyDB database behind an atomic, crash-safe storage.
+"""The plan: activities, contracts and plan facts, persisted atomically.
 
 Plain Python (no Textual).  Widgets and commands use :class:`ActivityStore`;
-nothing else touches TinyDB.
+nothing else touches the file.
 
-Why a storage of our own: TinyDB's JSONStorage rewrites the file in place, so a
-crash mid-write leaves a torn file.  :class:`AtomicJSONStorage` writes a temp
-file beside the plan, fsyncs it, keeps the previous version as ``.bak`` and
-``os.replace``s, so at any instant the path holds the old or the new file.
+In memory the plan is the model objects (:class:`Activity`,
+:class:`FunderContract`, :class:`Tombstone`); the storage
+(:mod:`ctstui.store.storage`) keeps each record's line as last saved, which is
+both what the next save writes again and what a merge with another writer is
+measured against.  The file is a TinyDB database, one record per line.
 
 Two processes: every write happens under a file lock, and before writing we
-check the file is still the one we read; if another process changed it we
-raise :class:`FileChangedError` rather than overwrite its work, and
-:meth:`ActivityStore.reload_and_reapply` re-reads the file and re-applies our
-unsaved changes where they do not collide with theirs.  The planner also
-leaves an advisory "in use" marker (``.plan.json.session``) so that a second
-ctstui opening the plan can say who else has it open.
+check (by content) that the file is still the one we read; if another process
+changed it, a command re-reads the file and re-applies its change under the
+lock (:meth:`ActivityStore.save`), and the planner offers
+:meth:`ActivityStore.reload_and_reapply`.  The planner also leaves an advisory
+"in use" marker (``.plan.json.session``) so that a second ctstui opening the
+plan can say who else has it open.
 
-What we refuse to read: a folder, a device or pipe, anything over
-:data:`MAX_PLAN_BYTES`, invalid JSON, JSON of another shape, a newer schema,
-records with fields of the wrong type.  Fields we do not know (a newer ctstui
-of the same schema may add some) are kept through every save.
+What we refuse to read: a folder, a device or pipe, an empty file, anything
+over :data:`MAX_PLAN_BYTES`, invalid JSON, JSON of another shape, a newer
+schema, records with fields of the wrong type.  Fields we do not know (a newer
+ctstui of the same schema may add some) are kept through every save.
 """
 
 from __future__ import annotations
@@ -28,13 +29,12 @@ import bisect
 import contextlib
 import gc
 import getpass
-import hashlib
-import json
+import math
 import os
+import random
 import re
-import socket
-import stat
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -42,10 +42,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import orjson
-from filelock import FileLock, Timeout
-from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Document
+from filelock import FileLock  # noqa: F401  (tests patch ``activity_store.FileLock``)
 
 from ctstui.domain.model import (
     Activity,
@@ -58,432 +55,74 @@ from ctstui.domain.model import (
     iso_utc,
 )
 from ctstui.domain.text import clip, printable
+from ctstui.store import files, merge, platform
+from ctstui.store import undo as journal
+from ctstui.store.errors import (
+    FileChangedError,
+    ReadOnlyPlanError,
+    ReapplyConflict,
+    SaveError,
+    StoreError,
+    UnstorableValueError,
+)
+from ctstui.store.files import (
+    Session,
+    atomic_write_bytes,
+    read_session,
+    session_path,
+)
+from ctstui.store.paths import default_db_path
+from ctstui.store.storage import (
+    APP_NAME,
+    LOCK_TIMEOUT,
+    MAX_PLAN_BYTES,
+    META,
+    SCHEMA_VERSION,
+    AtomicJSONStorage,
+    Loaded,
+    RecordSink,
+    check_plan_shape,
+)
 
-SCHEMA_VERSION = 1
-APP_NAME = "ctstui"
+__all__ = [
+    "ACTIVITIES",
+    "APP_NAME",
+    "CONTRACTS",
+    "LOCK_TIMEOUT",
+    "MAX_PLAN_BYTES",
+    "META",
+    "SCHEMA_VERSION",
+    "TOMBSTONES",
+    "ActivityStore",
+    "AtomicJSONStorage",
+    "FileChangedError",
+    "Loaded",
+    "ReadOnlyPlanError",
+    "ReapplyConflict",
+    "SaveError",
+    "Session",
+    "StoreError",
+    "StoreEvent",
+    "Tombstone",
+    "UnstorableValueError",
+    "atomic_write_bytes",
+    "check_plan_shape",
+    "default_db_path",
+    "read_session",
+    "session_path",
+    "storable",
+]
+
 ACTIVITIES = "activities"
 CONTRACTS = "contracts"
 # Deleted activities, kept so a calendar feed can send their cancellation
 # (computed from the plan alone, by any process): see :class:`Tombstone`.
 TOMBSTONES = "tombstones"
-META = "_meta"
-LOCK_TIMEOUT = 5.0  # seconds a writer waits for another's write to finish
-# A plan of 10,000 activities with long histories is ~20 MB; a file more than
-# ten times that is not a plan someone typed, and reading it would stall the app.
-MAX_PLAN_BYTES = 256 * 1024 * 1024
-
-
-class StoreError(Exception):
-    """A plan file that cannot be read or written.  The message names the file."""
-
-
-class FileChangedError(StoreError):
-    """Another process changed the file since we read it; we did not overwrite it."""
-
-
-class SaveError(StoreError):
-    """Saving failed (disk full, read-only...).  The change is kept in memory."""
-
-
-class ReapplyConflict(StoreError):
-    """Another program changed records we changed too; nothing was reloaded."""
-
-
-def default_db_path() -> Path:
-    """``$CTSTUI_DB``, else ``plan.json`` in the user's data folder (XDG on Linux)."""
-    env = os.environ.get("CTSTUI_DB")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
-    return Path(base) / "ctstui" / "plan.json"
-
-
-def _fingerprint(path: Path) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_mtime_ns, st.st_size)
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable; not all platforms can open a folder.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves the old or the new file.
-
-    Temp file in the same folder, flush, fsync, (hard-link the old file to
-    ``.bak``), ``os.replace``, fsync the folder.
-    """
-    path = Path(path)
-    folder = path.parent
-    tmp = folder / f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            with contextlib.suppress(OSError):
-                # The new file keeps the old one's permissions: a plan made private
-                # with chmod 600 must not become world-readable on the next save.
-                os.fchmod(fh.fileno(), stat.S_IMODE(os.stat(path).st_mode))
-            os.fsync(fh.fileno())
-        if backup and path.exists():
-            _backup(path)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_dir(folder)
-
-
-def _backup(path: Path) -> None:
-    """Point ``path.bak`` at the current file (a hard link: no copy, atomic swap)."""
-    bak = path.with_name(path.name + ".bak")
-    bak_tmp = path.with_name(f".{path.name}.bak-tmp-{os.getpid()}")
-    with contextlib.suppress(FileNotFoundError):
-        bak_tmp.unlink()
-    try:
-        try:
-            os.link(path, bak_tmp)
-        except OSError:
-            import shutil
-
-            shutil.copy2(path, bak_tmp)
-        os.replace(bak_tmp, bak)
-        # If .bak was already a link to this very file (a writer killed between
-        # the two renames), rename() of two links to one file does nothing and
-        # leaves bak_tmp behind: remove that extra link.
-        with contextlib.suppress(FileNotFoundError):
-            bak_tmp.unlink()
-    except BaseException:
-        with contextlib.suppress(OSError):
-            bak_tmp.unlink()
-        raise
-
-
-@dataclass
-class Loaded:
-    """One read of the plan file: its tables (None: no plan yet) and what identifies it."""
-
-    data: dict | None
-    fingerprint: tuple[int, int] | None
-    digest: str | None
-    raw: bytes | None
-
-
-class AtomicJSONStorage(Storage):
-    """TinyDB storage: cached reads, atomic writes, refusal of foreign files.
-
-    ``read`` parses the file once and then serves the cached tables (TinyDB
-    reads before every operation; re-parsing a 10k-activity file each time
-    would be slow).  ``write`` serialises and replaces the file atomically,
-    unless the storage is *deferred*, in which case the data waits for
-    :meth:`flush` (one write per transaction, or a save off the UI thread).
-    """
-
-    def __init__(self, path: str | os.PathLike, **_: object) -> None:
-        path = Path(path)
-        if path.is_symlink():
-            # Write through a link (a plan kept in a synced folder, say): replacing
-            # the link itself would leave the real file behind, never updated.
-            path = Path(os.path.realpath(path))
-        self.path = path
-        self._data: dict | None = None
-        self._loaded = False
-        self.deferred = False
-        self.dirty = False
-        self.fingerprint: tuple[int, int] | None = None
-        self._written_digest: str | None = None
-        # The bytes last read from or written to the file: what "our" changes
-        # are measured against when another program's change must be merged.
-        self.base_payload: bytes | None = None
-        self.lock = FileLock(str(self.path.with_name(self.path.name + ".lock")), timeout=0)
-        self.mutex = threading.RLock()  # guards the cached tables
-        self.write_mutex = threading.Lock()  # one disk write (or re-read) at a time here
-        self.generation = 0  # bumped on every change, so a save knows if it is still current
-        self.epoch = 0  # bumped on every (re)load: a save prepared before it is stale
-        self.write_hook: Callable[[Path, bytes], None] | None = None  # tests: simulate disk faults
-
-    # -- reading -----------------------------------------------------------
-    def read(self) -> dict | None:
-        if not self._loaded:
-            self.adopt(self.read_file())
-        return self._data
-
-    def adopt(self, loaded: Loaded) -> None:
-        """Make ``loaded`` the cached tables and the version later writes must find."""
-        self._data = loaded.data
-        self._loaded = True
-        self.fingerprint = loaded.fingerprint
-        self._written_digest = loaded.digest
-        self.base_payload = loaded.raw
-        self.epoch += 1
-
-    def read_file(self) -> Loaded:
-        """Read, parse and check the file, changing nothing here.  Raises StoreError."""
-        path = self.path
-        if path.is_dir():
-            raise StoreError(f"{path}: is a folder, not a plan file")
-        if not path.parent.is_dir():
-            raise StoreError(f"{path}: the folder {path.parent} does not exist")
-        try:
-            # O_NONBLOCK: opening a named pipe must not hang until someone writes to it.
-            fd = os.open(
-                path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-            )
-        except FileNotFoundError:
-            return Loaded(None, None, None, None)
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot be read: {exc.strerror or exc}")
-        with open(fd, "rb") as fh:
-            # fstat the file we read, not the path: a writer replacing the file
-            # between our read and a stat would otherwise lend us its fingerprint
-            # and its change would later be silently written over.
-            st = os.fstat(fh.fileno())
-            if stat.S_ISDIR(st.st_mode):
-                raise StoreError(f"{path}: is a folder, not a plan file")
-            if not stat.S_ISREG(st.st_mode):
-                raise StoreError(
-                    f"{path}: is not a regular file (a device, pipe or socket); it was not "
-                    "read or changed"
-                )
-            if st.st_size > MAX_PLAN_BYTES:
-                raise StoreError(
-                    f"{path}: is {_megabytes(st.st_size)}, more than the "
-                    f"{_megabytes(MAX_PLAN_BYTES)} a ctstui plan may be; it is probably not a "
-                    "plan file. It was not read or changed"
-                )
-            try:
-                raw = fh.read(MAX_PLAN_BYTES + 1)
-            except OSError as exc:
-                raise StoreError(f"{path}: cannot be read: {exc.strerror or exc}")
-        if len(raw) > MAX_PLAN_BYTES:  # grew while we read it
-            raise StoreError(
-                f"{path}: is more than the {_megabytes(MAX_PLAN_BYTES)} a ctstui plan may be; "
-                "it was not read or changed"
-            )
-        fingerprint = (st.st_mtime_ns, st.st_size)
-        digest = hashlib.sha256(raw).hexdigest()
-        if not raw.strip():
-            return Loaded(None, fingerprint, digest, raw)
-        try:
-            data = orjson.loads(raw)  # bytes: orjson checks the UTF-8 itself, fast
-        except (json.JSONDecodeError, orjson.JSONDecodeError) as exc:
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as bad:
-                raise StoreError(
-                    f"{path}: is not UTF-8 text (byte {bad.start}); it was not changed"
-                )
-            raise StoreError(
-                f"{path}: is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-                "it may be truncated. It was not changed; a previous version may be in "
-                f"{path.name}.bak"
-            )
-        check_plan_shape(path, data)
-        return Loaded(data, fingerprint, digest, raw)
-
-    # -- writing -----------------------------------------------------------
-    def write(self, data: dict) -> None:
-        with self.mutex:
-            self._data = data
-            self._loaded = True
-            self.dirty = True
-            self.generation += 1
-            if not self.deferred:
-                self.flush()
-
-    def serialise(self) -> bytes:
-        with self.mutex:
-            # ensure_ascii=False and explicit utf-8: never the locale's encoding.
-            # orjson writes UTF-8 with non-ASCII kept (what json.dumps(ensure_ascii=False)
-            # gives, byte for byte) about 15x faster: the 10k-activity save target.
-            try:
-                return orjson.dumps(self._data)
-            except (TypeError, orjson.JSONEncodeError):
-                # Only what we can read back: a lone surrogate (text from a broken
-                # decoder) becomes U+FFFD; an integer orjson would read back as a
-                # float (beyond 64 bits) is refused, naming the record.
-                cleaned = _storable(self.path, self._data)
-                try:
-                    return orjson.dumps(cleaned)
-                except (TypeError, orjson.JSONEncodeError) as exc:
-                    raise SaveError(
-                        f"{self.path}: could not save ({exc}); your change is kept in memory "
-                        "and the file on disk is unchanged"
-                    )
-
-    def flush(self) -> None:
-        """Write the cached tables if they changed.  Raises SaveError/FileChangedError.
-
-        Serialising happens under the mutex (a consistent snapshot); the disk
-        write does not, so the UI thread can keep changing the plan meanwhile.
-        """
-        with self.mutex:
-            if not self.dirty or self._data is None:
-                return
-            payload = self.serialise()
-            generation = self.generation
-            epoch = self.epoch
-        with self.write_mutex:
-            if epoch != self.epoch:
-                # The plan was re-read since this payload was made: it would
-                # write the old plan over the one just read.  The re-read left
-                # ``dirty`` set if there is still something to save.
-                return
-            try:
-                with self.locked():
-                    self.check_unchanged()
-                    self.clean_stray_temps()
-                    if self.write_hook is not None:
-                        self.write_hook(self.path, payload)
-                    atomic_write_bytes(self.path, payload, backup=True)
-                    # Still under the lock: no other writer can have replaced it yet.
-                    fingerprint = _fingerprint(self.path)
-            except (StoreError, Timeout):
-                raise
-            except OSError as exc:
-                raise SaveError(
-                    f"{self.path}: could not save ({exc.strerror or exc}); your change is kept "
-                    "in memory and the file on disk is unchanged"
-                ) from exc
-            with self.mutex:
-                self.fingerprint = fingerprint
-                self._written_digest = hashlib.sha256(payload).hexdigest()
-                self.base_payload = payload
-                if generation == self.generation:
-                    self.dirty = False
-
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        try:
-            self.lock.acquire(timeout=LOCK_TIMEOUT)
-        except Timeout:
-            raise StoreError(
-                f"{self.path}: another ctstui is writing this plan and did not finish within "
-                f"{LOCK_TIMEOUT:.0f} s; try again"
-            )
-        except OSError as exc:
-            raise SaveError(
-                f"{self.path}: cannot create the lock file ({exc.strerror or exc}); your change "
-                "is kept in memory and the file on disk is unchanged"
-            ) from exc
-        try:
-            yield
-        finally:
-            self.lock.release()
-
-    def check_unchanged(self) -> None:
-        """Raise FileChangedError if someone else wrote the file since we read it."""
-        now = _fingerprint(self.path)
-        if now == self.fingerprint:
-            return
-        if now is not None and self._written_digest is not None:
-            # Same content under a new mtime (e.g. touched, or copied back) is fine.
-            with contextlib.suppress(OSError):
-                if hashlib.sha256(self.path.read_bytes()).hexdigest() == self._written_digest:
-                    self.fingerprint = now
-                    return
-        what = "deleted" if now is None else "changed"
-        raise FileChangedError(
-            f"{self.path}: was {what} by another program since ctstui read it, so your "
-            "change was not written over it"
-        )
-
-    def clean_stray_temps(self) -> None:
-        """Remove temp files left by a writer that died (we hold the lock)."""
-        prefixes = (f".{self.path.name}.tmp-", f".{self.path.name}.bak-tmp-")
-        with contextlib.suppress(OSError):
-            for entry in os.scandir(self.path.parent):
-                if entry.name.startswith(prefixes):
-                    with contextlib.suppress(OSError):
-                        os.unlink(entry.path)
-
-    def close(self) -> None:
-        pass
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):,.0f} MB"
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson writes and reads back as an integer
-
-
-def _storable(path: Path, value: object, record: dict | None = None, key: str = "") -> object:
-    """``value`` as JSON this store can read back exactly (see :meth:`serialise`)."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, bool) or value is None or isinstance(value, float):
-        return value
-    if isinstance(value, int):
-        if not _INT_RANGE[0] <= value <= _INT_RANGE[1]:
-            what = f" of “{printable(clip(str(record.get('title')), 60))}”" if record else ""
-            raise SaveError(
-                f"{path}: could not save: the number in {key!r}{what} is too large to "
-                f"store ({printable(clip(str(value), 30))}); change it and the plan will save. "
-                "Your change is kept in memory and the file on disk is unchanged"
-            )
-        return value
-    if isinstance(value, dict):
-        here = value if "title" in value else record
-        return {
-            _SURROGATE.sub("\ufffd", str(k)): _storable(path, v, here, str(k))
-            for k, v in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [_storable(path, v, record, key) for v in value]
-    return value
-
-
-def check_plan_shape(path: Path, data: object) -> None:
-    """Refuse JSON that is not a ctstui plan (foreign, or from a newer ctstui)."""
-    if not isinstance(data, dict):
-        raise StoreError(
-            f"{path}: is JSON but not a ctstui plan (expected an object of tables, found "
-            f"{type(data).__name__}); it was not changed"
-        )
-    if not data:
-        return
-    meta = data.get(META)
-    if not isinstance(meta, dict) or not meta:
-        raise StoreError(
-            f"{path}: is JSON but not a ctstui plan (no {META!r} table with a schema version); "
-            "it was not changed"
-        )
-    for name, table in data.items():
-        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
-            raise StoreError(
-                f"{path}: table {name!r} is not a table of records; it was not changed"
-            )
-        bad_ids = [key for key in table if not (key.isascii() and key.isdigit())]
-        if bad_ids:
-            raise StoreError(
-                f"{path}: table {name!r} has a record id {bad_ids[0]!r} that is not a number; "
-                "it was not changed"
-            )
-    record = next(iter(meta.values()))
-    version = record.get("schema")
-    if record.get("app") != APP_NAME or isinstance(version, bool) or not isinstance(version, int):
-        raise StoreError(f"{path}: is JSON but not a ctstui plan; it was not changed")
-    if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"{path}: was written by a newer ctstui (schema {version}; this one reads up to "
-            f"{SCHEMA_VERSION}); upgrade ctstui. The file was not changed"
-        )
+# A command that finds the plan changed by another program re-reads it and
+# re-applies its change this many times (with a short, growing, random pause)
+# before it gives up: busy plans (several imports at once) then all land.
+RACE_TRIES = 6
+RACE_PAUSE = 0.05  # seconds, times the try number, plus up to as much again at random
 
 
 @dataclass(frozen=True)
@@ -537,6 +176,8 @@ class Change:
 class UndoStep:
     label: str
     changes: list[Change] = field(default_factory=list)
+    journal: str | None = None  # its record in the plan's undo journal
+    journal_skip: bool = False  # an undo by ``ctstui undo``: not itself a step to undo
 
 
 @dataclass(frozen=True)
@@ -548,82 +189,210 @@ class StoreEvent:
     ids: tuple[str, ...] = ()
 
 
-# -- the "in use" marker -----------------------------------------------------------
+# -- what the file can hold ------------------------------------------------------------
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson writes and reads back as an integer
+# Activity fields ctstui knows; others (from a newer ctstui) are kept as they are.
+_DEFAULTS = Activity(title="").to_dict()
+ACTIVITY_KEYS = frozenset(_DEFAULTS)
 
 
-@dataclass(frozen=True)
-class Session:
-    """Who has a plan open in the planner: the advisory ``.plan.json.session`` marker."""
+def _unstorable(value: object) -> bool:
+    """A number the plan file cannot hold and read back as it was."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return not _INT_RANGE[0] <= value <= _INT_RANGE[1]
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return False
 
-    pid: int
-    host: str
-    user: str
-    started: str  # ISO 8601, UTC
-    token: str = ""
 
-    def describe(self) -> str:
-        """ "alice on hq-pc-12 (process 4242, since 05 Nov 2013 09:00)"."""
+def _clean_text(value: object) -> object:
+    """``value`` with lone surrogates (text from a broken decoder) made U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_SURROGATE.sub("\ufffd", str(k)): _clean_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_text(v) for v in value]
+    return value
+
+
+def _find_unstorable(value: object, where: str = "") -> str | None:
+    """The path of the first number the file cannot hold, e.g. ``places``."""
+    if _unstorable(value):
+        return where
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _find_unstorable(item, f"{where}.{key}" if where else str(key))
+            if found is not None:
+                return found
+    elif isinstance(value, list | tuple):
+        for n, item in enumerate(value):
+            found = _find_unstorable(item, f"{where}[{n}]")
+            if found is not None:
+                return found
+    return None
+
+
+def storable(activity: Activity) -> tuple[Activity, list[str]]:
+    """``activity`` as the plan can keep it, and what had to be left out, in words.
+
+    A number too large to store (``places`` of 10**30, say) is one row's
+    problem: the importer reports it for that row and keeps the row without it
+    (the field takes its default).  ``add``/``update`` of an activity that still
+    holds one raise :class:`UnstorableValueError` and change nothing.
+    """
+    doc = activity.to_dict()
+    changes: dict[str, object] = {}
+    problems: list[str] = []
+    for key, value in doc.items():
+        if key in ("history", "reviews", "id"):
+            continue
+        where = _find_unstorable(value, key)
+        if where is not None:
+            changes[key] = getattr(Activity(title=""), key)
+            problems.append(_too_large(where, value))
+    if not changes:
+        return activity, []
+    return activity.copy(**changes), problems
+
+
+def _too_large(where: str, value: object) -> str:
+    shown = printable(clip(str(value), 30))
+    return f"the number in '{where}' ({shown}) is too large to store; the row was kept without it"
+
+
+def _serialise(doc: dict, what: str) -> tuple[bytes, dict | None]:
+    """One record's line, and the record as stored if that differs from ``doc``
+    (lone surrogates made U+FFFD).  Raises UnstorableValueError naming the field."""
+    for key, value in doc.items():  # orjson writes inf/NaN as null: refuse them here
+        if isinstance(value, float) and not math.isfinite(value):
+            raise UnstorableValueError(
+                f"{what}: '{key}' is {value}, which the plan cannot store; nothing was changed",
+                key,
+            )
+    try:
+        return orjson.dumps(doc), None
+    except (TypeError, orjson.JSONEncodeError):
+        where = _find_unstorable(doc)
+        if where is not None:
+            raise UnstorableValueError(
+                f"{what}: the number in '{where}' is too large to store; nothing was changed",
+                where.split(".")[0].split("[")[0],
+            )
+        cleaned = _clean_text(doc)
+        assert isinstance(cleaned, dict)
         try:
-            moment = datetime.fromisoformat(self.started.replace("Z", "+00:00"))
-            since = moment.astimezone().strftime("%d %b %Y %H:%M")
-        except (ValueError, OverflowError, OSError):
-            since = self.started
-        return printable(
-            f"{self.user or 'someone'} on {self.host or 'another computer'} "
-            f"(process {self.pid}, since {since})"
-        )
+            return orjson.dumps(cleaned), cleaned
+        except (TypeError, orjson.JSONEncodeError) as exc:
+            raise UnstorableValueError(f"{what}: cannot be stored ({exc})", "")
 
 
-def session_path(plan_path: Path) -> Path:
-    return plan_path.with_name(f".{plan_path.name}.session")
+# -- reading records into model objects ------------------------------------------------
 
 
-def read_session(path: Path) -> Session | None:
-    """The marker at ``path``; None if there is none or it is not one of ours."""
-    try:
-        with open(path, "rb") as fh:
-            data = orjson.loads(fh.read(65536))
-    except (OSError, orjson.JSONDecodeError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    pid = data.get("pid")
-    texts = [data.get(k, "") for k in ("host", "user", "started", "token")]
-    if (
-        isinstance(pid, bool)
-        or not isinstance(pid, int)
-        or not all(isinstance(t, str) for t in texts)
-    ):
-        return None
-    return Session(pid, *texts)
+class _Builder(RecordSink):
+    """The model objects of one read of the file, built record by record.
 
+    ``old_activities`` / ``old_tombstones`` (by document id): the objects made
+    from each record's saved line last time, reused where the line is unchanged.
+    """
 
-def _host() -> str:
-    try:
-        return socket.gethostname()
-    except OSError:
-        return ""
+    wants = frozenset({"activities", "contracts", "tombstones"})
 
+    def __init__(
+        self,
+        path: Path,
+        old_activities: dict[str, Activity] | None = None,
+        old_extras: dict[str, dict] | None = None,
+        old_tombstones: dict[str, Tombstone] | None = None,
+    ) -> None:
+        self.path = path
+        self._old_activities = old_activities or {}
+        self._old_extras = old_extras or {}
+        self._old_tombstones = old_tombstones or {}
+        self.items: dict[str, Activity] = {}
+        self.doc_ids: dict[str, str] = {}
+        self.extras: dict[str, dict] = {}
+        self.contracts: dict[str, FunderContract] = {}
+        self.contract_ids: dict[str, str] = {}
+        self.tombstones: dict[str, tuple[str, Tombstone]] = {}
+        self.meta: dict = {}
+        self.meta_id: str | None = None
 
-def _pid_alive(pid: int) -> bool:
-    """Is process ``pid`` running on this computer?  (When unsure: yes.)"""
-    if pid <= 0:
+    def record(self, table: str, doc_id: str, doc: dict, *, replace: bool = False) -> None:
+        if table == ACTIVITIES:
+            activity = self._parse(Activity.from_dict, doc, f"activity #{doc_id}")
+            if activity.id in self.items and not replace:
+                raise StoreError(
+                    f"{self.path}: activity id {activity.id} appears twice; "
+                    "the file was not changed"
+                )
+            self.items[activity.id] = activity
+            self.doc_ids[activity.id] = doc_id
+            if len(doc) > len(ACTIVITY_KEYS) or not doc.keys() <= ACTIVITY_KEYS:
+                unknown = {k: v for k, v in doc.items() if k not in ACTIVITY_KEYS}
+                if unknown:
+                    self.extras[activity.id] = unknown
+            else:
+                self.extras.pop(activity.id, None)
+        elif table == CONTRACTS:
+            contract = self._parse(FunderContract.from_dict, doc, f"contract #{doc_id}")
+            self.contracts[contract.id] = contract
+            self.contract_ids[contract.id] = doc_id
+        elif table == TOMBSTONES:
+            tombstone = self._parse(Tombstone.from_dict, doc, f"deleted activity #{doc_id}")
+            self.tombstones[tombstone.id] = (doc_id, tombstone)
+        elif table == META:
+            self.meta, self.meta_id = dict(doc), doc_id
+
+    def reuse(self, table: str, doc_id: str) -> bool:
+        if table == ACTIVITIES:
+            activity = self._old_activities.get(doc_id)
+            if activity is None or activity.id in self.items:
+                return False  # (a duplicate: parse it, and be refused with the reason)
+            self.items[activity.id] = activity
+            self.doc_ids[activity.id] = doc_id
+            extras = self._old_extras.get(activity.id)
+            if extras:
+                self.extras[activity.id] = extras
+            return True
+        if table == TOMBSTONES:
+            tombstone = self._old_tombstones.get(doc_id)
+            if tombstone is None:
+                return False
+            self.tombstones[tombstone.id] = (doc_id, tombstone)
+            return True
         return False
-    if os.name == "nt":  # os.kill(pid, 0) would terminate it there
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # EPERM: alive, someone else's
-        return True
-    return True
+
+    def forget(self, table: str, ident: str) -> None:
+        if table == ACTIVITIES:
+            self.items.pop(ident, None)
+            self.doc_ids.pop(ident, None)
+            self.extras.pop(ident, None)
+        elif table == CONTRACTS:
+            self.contracts.pop(ident, None)
+            self.contract_ids.pop(ident, None)
+        elif table == TOMBSTONES:
+            self.tombstones.pop(ident, None)
+
+    def _parse(self, from_dict: Callable, raw: dict, where: str):
+        try:
+            return from_dict(raw, where=where)
+        except RecordError as exc:
+            raise StoreError(f"{self.path}: {exc}; the file was not changed")
+        except (TypeError, AttributeError, KeyError, ValueError) as exc:
+            # A nested value of the wrong shape (e.g. a review that is not an object).
+            raise StoreError(
+                f"{self.path}: {where} is damaged ({type(exc).__name__}: {exc}); "
+                "the file was not changed"
+            )
 
 
 # -- the store -----------------------------------------------------------------------
-
-# Activity fields ctstui knows; others (from a newer ctstui) are kept as they are.
-ACTIVITY_KEYS = frozenset(Activity(title="").to_dict())
 
 
 class ActivityStore:
@@ -648,9 +417,9 @@ class ActivityStore:
         self.path = Path(path)
         self.who = who or os.environ.get("CTSTUI_USER") or _login_name()
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._db = TinyDB(self.path, storage=AtomicJSONStorage)
-        self.storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
+        self.storage = AtomicJSONStorage(self.path)
         self.storage.deferred = not autosave
+        self.storage.keeps_changes = not autosave
         self.autosave = autosave
         self._listeners: list[Callable[[StoreEvent], None]] = []
         self._undo: list[UndoStep] = []
@@ -659,6 +428,10 @@ class ActivityStore:
         self._depth = 0
         self._session_token: str | None = None
         self._holds_session = False
+        self._session_started = ""
+        self._heartbeat_stop: threading.Event | None = None
+        self._session_lock = threading.Lock()
+        self.notes: list[str] = self.storage.notes  # what the user should be told
         self._load()
         if session:
             self.hold_session()
@@ -670,6 +443,23 @@ class ActivityStore:
         self.close()
 
     # -- loading -------------------------------------------------------------
+    def _read(self) -> Loaded:
+        """Read the file into a fresh :class:`_Builder`, reusing the objects of
+        records whose lines are as we last read or wrote them (a reload after
+        another writer changed a few records parses only those)."""
+        storage = self.storage
+        if not hasattr(self, "_items"):
+            return storage.read_file(lambda: _Builder(storage.path))
+        changed = storage.pending.get(ACTIVITIES, {})
+        activities = {
+            key: self._items[ident] for ident, key in self._doc_ids.items() if key not in changed
+        }
+        changed = storage.pending.get(TOMBSTONES, {})
+        tombstones = {key: t for key, t in self._tombstones.values() if key not in changed}
+        return storage.read_file(
+            lambda: _Builder(storage.path, activities, self._extras, tombstones)
+        )
+
     def _load(self) -> None:
         """(Re)read the file.  All or nothing: a file that is refused leaves the
         store as it was, so a failed reload cannot leave a half-loaded plan that
@@ -678,75 +468,30 @@ class ActivityStore:
         # The write mutex: a save in flight finishes (or fails) before we read,
         # and one prepared before this read will not be written (see ``epoch``).
         with storage.write_mutex, storage.mutex, _gc_paused():
-            loaded = storage.read_file()
-            data = loaded.data or {}
-            parsed = self._parse_tables(data)
+            loaded = self._read()
             storage.adopt(loaded)
-            storage.generation += 1
-            self._adopt_tables(data, parsed)
-            storage.dirty = False
+            assert isinstance(loaded.sink, _Builder)
+            self._adopt(loaded.sink)
 
-    def _adopt_tables(self, data: dict, parsed: tuple) -> None:
-        storage = self.storage
-        # Fresh Table objects: a cached one keeps its query cache and its next
-        # document id, which after a reload may already belong to a record
-        # another program added (TinyDB would then refuse every insert).
-        self._db._tables.clear()
-        items, doc_ids, contracts, extras, tombstones = parsed
-        self._items: dict[str, Activity] = items
-        self._doc_ids: dict[str, int] = doc_ids
-        self._contracts: dict[str, FunderContract] = contracts
-        self._extras: dict[str, dict] = extras
-        self._tombstones: dict[str, tuple[int, Tombstone]] = tombstones
+    def _adopt(self, built: _Builder) -> None:
+        self._items = built.items
+        self._doc_ids = built.doc_ids
+        self._extras = built.extras
+        self._contracts = built.contracts
+        self._contract_ids = built.contract_ids
+        self._tombstones = built.tombstones
+        self._meta = built.meta
         self._sorted: list[Activity] | None = None
-        if not data.get(META):
+        if built.meta_id is None:
             # A new plan: the schema record goes out with the first real write.
+            storage = self.storage
             dirty = storage.dirty
-            was = storage.deferred
-            storage.deferred = True
-            self._table(META).insert({"app": APP_NAME, "schema": SCHEMA_VERSION})
-            storage.deferred = was
+            self._meta = {"app": APP_NAME, "schema": SCHEMA_VERSION}
+            self._meta_id = storage.new_id(META)
+            storage.set_line(META, self._meta_id, orjson.dumps(self._meta))
             storage.dirty = dirty
-
-    def _parse_tables(self, data: dict) -> tuple:
-        """(activities, their doc ids, contracts, unknown activity fields, tombstones)."""
-        items: dict[str, Activity] = {}
-        doc_ids: dict[str, int] = {}
-        extras: dict[str, dict] = {}
-        for doc_id, raw in data.get(ACTIVITIES, {}).items():
-            activity = self._record(Activity.from_dict, raw, f"activity #{doc_id}")
-            if activity.id in items:
-                raise StoreError(
-                    f"{self.path}: activity id {activity.id} appears twice; "
-                    "the file was not changed"
-                )
-            items[activity.id] = activity
-            doc_ids[activity.id] = int(doc_id)
-            if len(raw) > len(ACTIVITY_KEYS) or not raw.keys() <= ACTIVITY_KEYS:
-                unknown = {k: v for k, v in raw.items() if k not in ACTIVITY_KEYS}
-                if unknown:
-                    extras[activity.id] = unknown
-        contracts: dict[str, FunderContract] = {}
-        for doc_id, raw in data.get(CONTRACTS, {}).items():
-            contract = self._record(FunderContract.from_dict, raw, f"contract #{doc_id}")
-            contracts[contract.id] = contract
-        tombstones: dict[str, tuple[int, Tombstone]] = {}
-        for doc_id, raw in data.get(TOMBSTONES, {}).items():
-            tombstone = self._record(Tombstone.from_dict, raw, f"deleted activity #{doc_id}")
-            tombstones[tombstone.id] = (int(doc_id), tombstone)
-        return items, doc_ids, contracts, extras, tombstones
-
-    def _record(self, from_dict: Callable, raw: dict, where: str):
-        try:
-            return from_dict(raw, where=where)
-        except RecordError as exc:
-            raise StoreError(f"{self.path}: {exc}; the file was not changed")
-        except (TypeError, AttributeError, KeyError, ValueError) as exc:
-            # A nested value of the wrong shape (e.g. a review that is not an object).
-            raise StoreError(
-                f"{self.path}: {where} is damaged ({type(exc).__name__}: {exc}); "
-                "the file was not changed"
-            )
+        else:
+            self._meta_id = built.meta_id
 
     def reload(self) -> None:
         """Re-read the file, dropping unsaved changes and the undo history.
@@ -754,8 +499,8 @@ class ActivityStore:
         A plan file that has gone (deleted or moved by another program) is not
         "reloaded" as an empty plan: the store keeps what it has and says so.
         """
-        if self.storage.fingerprint is not None and not self.path.exists():
-            bak = self.path.with_name(self.path.name + ".bak")
+        if self.storage.identity is not None and not self.path.exists():
+            bak = files.bak_path(self.path)
             raise StoreError(
                 f"{self.path}: no longer exists (deleted or moved by another program); the plan "
                 "is still open here and was not reloaded. Put the file back"
@@ -765,7 +510,6 @@ class ActivityStore:
         self._load()
         self._undo.clear()
         self._redo.clear()
-        self.storage.dirty = False
         self._notify(StoreEvent("reload"))
 
     def reload_and_reapply(self) -> int:
@@ -782,58 +526,111 @@ class ActivityStore:
         Returns how many of our changes were re-applied (0: a plain reload);
         the store is then dirty until saved.
         """
+        applied = self._reapply()
+        self._notify(StoreEvent("reload", "reload and re-apply"))
+        return applied
+
+    def _reapply(self) -> int:
         storage = self.storage
-        with storage.write_mutex, storage.mutex:
-            loaded = storage.read_file()
-            if loaded.fingerprint is None and storage.base_payload is not None:
+        with storage.write_mutex, storage.mutex, _gc_paused():
+            loaded = self._read()
+            if loaded.identity is None and storage.identity is not None:
                 raise ReapplyConflict(
                     f"{self.path}: was deleted or moved by another program; nothing was "
                     "reloaded and your plan is still open here"
                 )
-            payload = storage.base_payload
-            base = orjson.loads(payload) if payload and payload.strip() else None
-            base = base if isinstance(base, dict) else {}
-            current = storage._data or {}
-            disk = loaded.data if loaded.data is not None else {}
-            merge = _Merge(base, current, disk)
-            merge.records(ACTIVITIES, lambda doc: f"“{printable(clip(str(doc.get('title')), 60))}”")
-            merge.records(
-                CONTRACTS, lambda doc: f"the {printable(str(doc.get('funder')))} contract"
+            built = loaded.sink
+            assert isinstance(built, _Builder)
+            disk = loaded.tables or {}
+
+            def disk_index(name: str) -> dict[str, str]:
+                if name == ACTIVITIES:
+                    return built.doc_ids
+                if name == CONTRACTS:
+                    return built.contract_ids
+                if name == TOMBSTONES:
+                    return {ident: key for ident, (key, _) in built.tombstones.items()}
+                index = {}
+                for key, line in disk.get(name, {}).items():
+                    ident = merge.record_id(line)
+                    if ident is not None:
+                        index[ident] = key
+                return index
+
+            pending = {n: dict(c) for n, c in storage.pending.items()}
+            if META in pending and not storage.dirty and not storage.saved.get(META):
+                pending.pop(META)  # a new plan's schema record, not a change of ours
+            result = merge.reapply(
+                storage.saved,
+                pending,
+                disk,
+                disk_index,
+                {
+                    ACTIVITIES: merge.TablePolicy(
+                        lambda doc: f"“{printable(clip(str(doc.get('title')), 60))}”"
+                    ),
+                    CONTRACTS: merge.TablePolicy(
+                        lambda doc: f"the {printable(str(doc.get('funder')))} contract"
+                    ),
+                    TOMBSTONES: merge.TablePolicy(
+                        lambda doc: f"the deleted activity {printable(str(doc.get('id')))}",
+                        counted=False,
+                    ),
+                },
             )
-            merge.records(
-                TOMBSTONES,
-                lambda doc: f"the deleted activity {printable(str(doc.get('id')))}",
-                counted=False,
-            )
-            merge.meta()
-            if merge.conflicts:
-                shown = ", ".join(merge.conflicts[:3])
-                more = len(merge.conflicts) - 3
+            if result.conflicts:
+                shown = ", ".join(result.conflicts[:3])
+                more = len(result.conflicts) - 3
                 raise ReapplyConflict(
                     f"{self.path}: another program changed {shown}"
                     + (f" and {more} more" if more > 0 else "")
                     + ", which you changed too but had not saved; nothing was reloaded. "
                     "Reload to take their version and drop your unsaved changes"
                 )
-            parsed = self._parse_tables(disk)
-            storage.adopt(Loaded(disk, loaded.fingerprint, loaded.digest, loaded.raw))
-            storage.generation += 1
-            self._adopt_tables(disk, parsed)
-            storage.dirty = bool(merge.applied)
-            untouched = merge.untouched(ACTIVITIES)
+            # Which records the other program changed: undo steps touching them go.
+            old_lines = storage.saved.get(ACTIVITIES, {})
+            old_ids = dict(self._doc_ids)
+            for key, line in storage.pending.get(ACTIVITIES, {}).items():
+                ident = merge.record_id(line if line is not None else old_lines.get(key))
+                if ident is not None:
+                    old_ids.setdefault(ident, key)
+            disk_acts = disk.get(ACTIVITIES, {})
+            disk_ids = dict(built.doc_ids)  # before ours go on top
+
+            def untouched(ident: str) -> bool:
+                base_key, disk_key = old_ids.get(ident), disk_ids.get(ident)
+                was = old_lines.get(base_key) if base_key is not None else None
+                now = disk_acts.get(disk_key) if disk_key is not None else None
+                return was == now
+
+            storage.adopt(loaded)
+            for name, changes in result.changes.items():
+                for key, line in changes.items():
+                    if line is None:
+                        ident = merge.record_id(disk.get(name, {}).get(key))
+                        if ident is not None:
+                            built.forget(name, ident)
+                    else:
+                        built.record(name, key, orjson.loads(line), replace=True)
+                    storage.set_line(name, key, line)
+            self._adopt(built)
+            storage.dirty = bool(result.applied)
             self._undo = _clean_suffix(self._undo, untouched)
             self._redo = _clean_suffix(self._redo, untouched)
-        self._notify(StoreEvent("reload", "reload and re-apply"))
-        return merge.applied
+        return result.applied
 
     def changed_on_disk(self) -> bool:
-        """True when another program has written the file since we read or saved it."""
+        """True when another program has written the file since we read or saved it.
+
+        Cheap enough to ask every few seconds: a ``stat``, and a hash of the
+        file only when the stat differs from what we last read or wrote.
+        """
         # A save of ours in flight has replaced the file but not yet recorded its
-        # fingerprint: asking now would report our own write as someone else's.
+        # identity: asking now would report our own write as someone else's.
         if not self.storage.write_mutex.acquire(blocking=False):
             return False
         try:
-            self.storage.check_unchanged()
+            self.storage.check_unchanged(full=False)
         except FileChangedError:
             return True
         finally:
@@ -850,44 +647,85 @@ class ActivityStore:
 
         Advisory only: writes are protected by the lock and the changed-file
         check whatever the marker says.  If another live session holds the
-        marker it is left alone; a marker whose process is gone is replaced.
+        marker it is left alone; a marker of a process that is gone (or a
+        zombie), or one not refreshed for :data:`files.STALE_AFTER`, is taken
+        over, with a note in :attr:`notes`.
         """
+        found = read_session(self.session_path)
         other = self.other_session()
         if self._session_token is None:
             self._session_token = uuid.uuid4().hex
         if other is None and not self._holds_session:
-            me = Session(
-                pid=os.getpid(),
-                host=_host(),
-                user=self.who,
-                started=iso_utc(datetime.now(UTC)),
-                token=self._session_token,
-            )
-            try:
-                atomic_write_bytes(self.session_path, orjson.dumps(me.__dict__) + b"\n")
-                self._holds_session = True
-            except OSError:
-                pass  # a read-only folder cannot hold the marker; nothing depends on it
+            if found is not None and found.token != self._session_token:
+                why = found.stale_reason(now=datetime.now(UTC), here=platform.host_name())
+                self.notes.append(
+                    f"{self.path}: took over the “in use” mark of {found.describe()}: {why}"
+                )
+            self._session_started = iso_utc(datetime.now(UTC))
+            self._holds_session = self._write_session()
+            if self._holds_session:
+                self._start_heartbeat()
         return other
+
+    def _start_heartbeat(self) -> None:
+        """Refresh the marker every :data:`files.HEARTBEAT_EVERY` seconds from a
+        background thread until :meth:`close` (a daemon: it never keeps ctstui alive)."""
+        stop = self._heartbeat_stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(files.HEARTBEAT_EVERY):
+                with contextlib.suppress(Exception):  # a marker is advisory: never crash
+                    self.heartbeat()
+
+        threading.Thread(target=beat, name="ctstui-heartbeat", daemon=True).start()
+
+    def _write_session(self) -> bool:
+        me = Session(
+            pid=os.getpid(),
+            host=platform.host_name(),
+            user=self.who,
+            started=self._session_started,
+            token=self._session_token or "",
+            heartbeat=datetime.now(UTC).isoformat(),
+        )
+        try:
+            atomic_write_bytes(self.session_path, orjson.dumps(me.__dict__) + b"\n")
+        except OSError:
+            return False  # a read-only folder cannot hold the marker; nothing depends on it
+        return True
+
+    def heartbeat(self) -> None:
+        """Refresh the "in use" marker (a background thread does, every minute), so
+        others can tell a planner that is gone from one that is open.  Puts the
+        marker back if it was removed; leaves another planner's alone."""
+        with self._session_lock:  # never after close() took the marker away
+            if not self._holds_session:
+                return
+            found = read_session(self.session_path)
+            if found is None or found.token == self._session_token:
+                self._write_session()
 
     def other_session(self) -> Session | None:
         """Who else has this plan open in the planner (None: nobody, or only this store)."""
         found = read_session(self.session_path)
         if found is None or (self._session_token and found.token == self._session_token):
             return None
-        if found.host == _host() and not _pid_alive(found.pid):
-            return None  # that planner is gone (killed, or the computer restarted)
+        if found.stale_reason(now=datetime.now(UTC), here=platform.host_name()):
+            return None  # that planner is gone (killed, a zombie, or silent too long)
         return found
 
     def close(self) -> None:
         """Give up the "in use" marker (does not save: call :meth:`save` first)."""
-        if not self._holds_session:
-            return
-        self._holds_session = False
-        found = read_session(self.session_path)
-        if found is not None and found.token == self._session_token:
-            with contextlib.suppress(OSError):
-                self.session_path.unlink()
+        with self._session_lock:
+            if not self._holds_session:
+                return
+            self._holds_session = False
+            if self._heartbeat_stop is not None:
+                self._heartbeat_stop.set()
+            found = read_session(self.session_path)
+            if found is not None and found.token == self._session_token:
+                with contextlib.suppress(OSError):
+                    self.session_path.unlink()
 
     # -- queries ---------------------------------------------------------------
     def activities(self) -> list[Activity]:
@@ -946,6 +784,7 @@ class ActivityStore:
                 if not failed and step and step.changes:
                     self._undo.append(step)
                     self._redo.clear()
+                    self._journal_step(step)
                     self._notify(
                         StoreEvent("change", step.label, tuple(c.activity_id for c in step.changes))
                     )
@@ -963,8 +802,7 @@ class ActivityStore:
             history=[*activity.history, HistoryEntry(stamp, self.who, action, {})],
         )
         with self.transaction(action) as step:
-            self._put(new)
-            step.changes.append(Change(new.id, None, new.to_dict()))
+            step.changes.append(Change(new.id, None, self._put(new)))
         return new
 
     def update(self, activity: Activity, *, action: str = "edit") -> Activity:
@@ -984,8 +822,7 @@ class ActivityStore:
             history=[*old.history, HistoryEntry(stamp, self.who, action, changes)],
         )
         with self.transaction(action) as step:
-            self._put(new)
-            step.changes.append(Change(new.id, old.to_dict(), new.to_dict()))
+            step.changes.append(Change(new.id, old.to_dict(), self._put(new)))
         return new
 
     def delete(self, activity_id: str, *, action: str = "delete") -> Activity:
@@ -1039,6 +876,7 @@ class ActivityStore:
         step = self._undo.pop()
         self._apply(step, reverse=True)
         self._redo.append(step)
+        self._journal_mark(step, undone=True)
         self._notify(StoreEvent("undo", step.label, tuple(c.activity_id for c in step.changes)))
         if self.autosave:
             self.save()
@@ -1050,25 +888,63 @@ class ActivityStore:
         step = self._redo.pop()
         self._apply(step, reverse=False)
         self._undo.append(step)
+        self._journal_mark(step, undone=False)
         self._notify(StoreEvent("redo", step.label, tuple(c.activity_id for c in step.changes)))
         if self.autosave:
             self.save()
         return step.label
 
     def _apply(self, step: UndoStep, *, reverse: bool) -> None:
-        was = self.storage.deferred
-        self.storage.deferred = True
-        try:
-            for change in reversed(step.changes) if reverse else step.changes:
-                state = change.before if reverse else change.after
-                if state is None:
-                    # Undoing an add takes the activity back out as if it had never
-                    # been: no tombstone (it may hold what could not be saved).
-                    self._remove(change.activity_id, tombstone=change.before is not None)
-                else:
-                    self._put(Activity.from_dict(state))
-        finally:
-            self.storage.deferred = was
+        for change in reversed(step.changes) if reverse else step.changes:
+            state = change.before if reverse else change.after
+            if state is None:
+                # Undoing an add takes the activity back out as if it had never
+                # been: no tombstone (it may hold what could not be saved).
+                self._remove(change.activity_id, bury=change.before is not None)
+            else:
+                self._put(Activity.from_dict(state))
+
+    # -- the undo journal in the file (``ctstui undo``): see ctstui.store.undo ------------
+    def undo_last_change(self) -> journal.Undone:
+        """Undo the newest change recorded in the plan file, whoever made it
+        (``ctstui undo``).  Raises undo.NothingToUndo / undo.UndoConflict."""
+        return journal.undo_last(self)
+
+    def _journal_step(self, step: UndoStep) -> None:
+        if step.journal_skip:
+            return
+        line = orjson.dumps(journal.journal_record(step, self.who))
+        storage = self.storage
+        with storage.mutex:
+            step.journal = storage.new_id(journal.JOURNAL)
+            storage.set_line(journal.JOURNAL, step.journal, line)
+            keys = sorted((int(k) for k, _ in storage.lines(journal.JOURNAL)))
+            for old in keys[: max(0, len(keys) - journal.JOURNAL_STEPS)]:
+                storage.remove_line(journal.JOURNAL, str(old))
+
+    def _journal_mark(self, step: UndoStep, *, undone: bool) -> None:
+        if step.journal is not None:
+            self._journal_set_undone(step.journal, undone)
+
+    def _journal_set_undone(self, key: str, undone: bool) -> None:
+        with self.storage.mutex:
+            line = self.storage.line(journal.JOURNAL, key)
+            if line is None:
+                return  # dropped from the journal meanwhile (it keeps the last steps)
+            record = orjson.loads(line)
+            record["undone"] = undone
+            self.storage.set_line(journal.JOURNAL, key, orjson.dumps(record))
+
+    def _change_put(self, activity: Activity) -> Change:
+        """Put ``activity`` (inside a transaction) and return the change it made."""
+        old = self._items.get(activity.id)
+        before = old.to_dict() if old is not None else None
+        return Change(activity.id, before, self._put(activity))
+
+    def _change_remove(self, activity_id: str) -> Change:
+        before = self.get(activity_id).to_dict()
+        self._remove(activity_id)
+        return Change(activity_id, before, None)
 
     # -- persistence ----------------------------------------------------------------
     @property
@@ -1077,33 +953,62 @@ class ActivityStore:
         return self.storage.dirty
 
     def save(self) -> None:
-        """Write pending changes (thread-safe; the TUI calls it from a worker)."""
-        self.storage.flush()
+        """Write pending changes (thread-safe; the TUI calls it from a worker).
+
+        A command (``autosave``) that finds the plan changed by another program
+        re-reads it and re-applies its change under the lock, a few times with
+        a short pause, before it gives up with :class:`FileChangedError`.  The
+        planner gets the error at once and offers reload-and-reapply.
+        """
+        if not self.autosave:
+            self.storage.flush()
+        else:
+            self._save_racing()
         if not self.storage.dirty:  # (a save overtaken by a change or a reload is not "saved")
             self._notify(StoreEvent("saved"))
 
-    def _table(self, name: str):
-        return self._db.table(name)
+    def _save_racing(self) -> None:
+        storage = self.storage
+        for attempt in range(1, RACE_TRIES + 1):
+            try:
+                if attempt == 1:
+                    storage.flush()
+                    return
+                with storage.locked():  # nobody writes between our re-read and our write
+                    try:
+                        self._reapply()
+                    except ReapplyConflict as exc:
+                        raise FileChangedError(f"{exc}; your change was not written") from exc
+                    storage.flush()
+                    return
+            except FileChangedError:
+                if attempt == RACE_TRIES:
+                    raise
+                time.sleep(RACE_PAUSE * attempt * (1 + random.random()))
 
-    def _put(self, activity: Activity) -> None:
-        table = self._table(ACTIVITIES)
-        with self.storage.mutex:
+    def _put(self, activity: Activity) -> dict:
+        """Make ``activity`` the current version of its record; returns its ``to_dict()``.
+        Raises UnstorableValueError (nothing changed) for a value the file cannot hold."""
+        doc = activity.to_dict()
+        after = doc
+        extras = self._extras.get(activity.id)
+        if extras:  # fields a newer ctstui wrote: kept through every change
+            doc = {**doc, **{k: v for k, v in extras.items() if k not in doc}}
+        line, cleaned = _serialise(doc, f"“{printable(clip(activity.title, 60))}”")
+        if cleaned is not None:  # hold what the file holds
+            activity = Activity.from_dict(cleaned)
+            after = activity.to_dict()
+        storage = self.storage
+        with storage.mutex:
             doc_id = self._doc_ids.get(activity.id)
-            doc = activity.to_dict()
-            extras = self._extras.get(activity.id)
-            if extras:  # fields a newer ctstui wrote: kept through every change
-                for key, value in extras.items():
-                    doc.setdefault(key, value)
             if doc_id is None:
-                doc_id = table.insert(doc)
-                self._doc_ids[activity.id] = doc_id
-            else:
-                table.upsert(Document(doc, doc_id=doc_id))
+                doc_id = self._doc_ids[activity.id] = storage.new_id(ACTIVITIES)
+            storage.set_line(ACTIVITIES, doc_id, line)
             old = self._items.get(activity.id)
             self._items[activity.id] = activity
             buried = self._tombstones.pop(activity.id, None)
             if buried is not None:  # back from the dead (undo of a delete)
-                self._table(TOMBSTONES).remove(doc_ids=[buried[0]])
+                storage.remove_line(TOMBSTONES, buried[0])
             if self._sorted is not None and old is not None and old.sort_key == activity.sort_key:
                 # Same place in date order (a rating, a note): swap it in rather
                 # than re-sort the whole plan (10 ms at 10k activities).
@@ -1111,48 +1016,35 @@ class ActivityStore:
                 self._sorted[index] = activity
             else:
                 self._sorted = None
+        return after
 
-    def _remove(self, activity_id: str, *, tombstone: bool = True) -> None:
-        table = self._table(ACTIVITIES)
-        with self.storage.mutex:
+    def _remove(self, activity_id: str, *, bury: bool = True) -> None:
+        """Take an activity out; ``bury``: keep its tombstone (see :class:`Tombstone`)."""
+        storage = self.storage
+        with storage.mutex:
             doc_id = self._doc_ids.pop(activity_id, None)
             if doc_id is not None:
-                table.remove(doc_ids=[doc_id])
+                storage.remove_line(ACTIVITIES, doc_id)
             gone = self._items.pop(activity_id, None)
-            if gone is not None and tombstone:
+            if gone is not None and bury:
                 tombstone = Tombstone(gone, self.now())
-                graves = self._table(TOMBSTONES)
                 old = self._tombstones.pop(activity_id, None)
-                if old is not None:
-                    graves.remove(doc_ids=[old[0]])
-                self._tombstones[activity_id] = (graves.insert(tombstone.to_dict()), tombstone)
+                key = old[0] if old is not None else storage.new_id(TOMBSTONES)
+                storage.set_line(TOMBSTONES, key, orjson.dumps(tombstone.to_dict()))
+                self._tombstones[activity_id] = (key, tombstone)
             self._sorted = None
 
     # -- plan facts, contracts ----------------------------------------------------
     def meta(self, key: str, default=None):
-        docs = self._table(META).all()
-        return docs[0].get(key, default) if docs else default
+        return self._meta.get(key, default)
 
     def set_meta(self, key: str, value) -> None:
-        table = self._table(META)
-        with self._held():
-            table.update({key: value}, doc_ids=[table.all()[0].doc_id])
+        line, cleaned = _serialise({**self._meta, key: value}, "the plan settings")
+        with self.storage.mutex:
+            self._meta = cleaned or {**self._meta, key: value}
+            self.storage.set_line(META, self._meta_id, line)
         if self.autosave and self._depth == 0:
             self.save()
-
-    @contextlib.contextmanager
-    def _held(self) -> Iterator[None]:
-        """A change to the tables under the mutex, written only by a later save
-        (never a disk write while holding the mutex: a reload takes the write
-        mutex first, then this one)."""
-        storage = self.storage
-        with storage.mutex:
-            was = storage.deferred
-            storage.deferred = True
-            try:
-                yield
-            finally:
-                storage.deferred = was
 
     def tombstones(self) -> list[Tombstone]:
         """Deleted activities as they last were, oldest deletion first."""
@@ -1162,21 +1054,28 @@ class ActivityStore:
         return sorted(self._contracts.values(), key=lambda c: (c.start, c.funder))
 
     def save_contract(self, contract: FunderContract) -> None:
-        table = self._table(CONTRACTS)
-        with self._held():
-            existing = [d.doc_id for d in table.all() if d.get("id") == contract.id]
-            if existing:
-                table.upsert(Document(contract.to_dict(), doc_id=existing[0]))
-            else:
-                table.insert(contract.to_dict())
+        storage = self.storage
+        with storage.mutex:
+            key = self._contract_ids.get(contract.id)
+            doc = contract.to_dict()
+            if key is not None:
+                # Fields a newer ctstui wrote are kept (TinyDB's upsert did so too).
+                old = storage.line(CONTRACTS, key)
+                doc = {**(orjson.loads(old) if old else {}), **doc}
+            line, _ = _serialise(doc, f"the {printable(contract.funder)} contract")
+            if key is None:
+                key = self._contract_ids[contract.id] = storage.new_id(CONTRACTS)
+            storage.set_line(CONTRACTS, key, line)
             self._contracts[contract.id] = contract
         if self.autosave and self._depth == 0:
             self.save()
 
     def delete_contract(self, contract_id: str) -> None:
-        table = self._table(CONTRACTS)
-        with self._held():
-            table.remove(doc_ids=[d.doc_id for d in table.all() if d.get("id") == contract_id])
+        storage = self.storage
+        with storage.mutex:
+            key = self._contract_ids.pop(contract_id, None)
+            if key is not None:
+                storage.remove_line(CONTRACTS, key)
             self._contracts.pop(contract_id, None)
         if self.autosave and self._depth == 0:
             self.save()
@@ -1189,97 +1088,6 @@ class ActivityStore:
     def _notify(self, event: StoreEvent) -> None:
         for listener in list(self._listeners):
             listener(event)
-
-
-_MISSING = object()
-
-
-class _Merge:
-    """Our unsaved changes (``current`` against ``base``) applied onto ``disk``, in place.
-
-    Records are matched by their ``id`` field, plan facts by key.  A change is
-    applied where ``disk`` still holds the base version; where ``disk`` holds
-    something else (and not the very same change) it is a conflict.
-    """
-
-    def __init__(self, base: dict, current: dict, disk: dict) -> None:
-        self.base, self.current, self.disk = base, current, disk
-        self.applied = 0
-        self.conflicts: list[str] = []
-        self._untouched: dict[str, Callable[[str], bool]] = {}
-
-    @staticmethod
-    def _by_id(table: object) -> dict[str, tuple[str, dict]]:
-        out: dict[str, tuple[str, dict]] = {}
-        if isinstance(table, dict):
-            for doc_id, doc in table.items():
-                if isinstance(doc, dict) and isinstance(doc.get("id"), str):
-                    out[doc["id"]] = (doc_id, doc)
-        return out
-
-    def records(self, name: str, label: Callable[[dict], str], *, counted: bool = True) -> None:
-        """Apply our changes to table ``name``; ``counted``: they count as changes of ours
-        (a tombstone is the trace of a delete already counted in the activities)."""
-        base = {k: doc for k, (_, doc) in self._by_id(self.base.get(name)).items()}
-        current = {k: doc for k, (_, doc) in self._by_id(self.current.get(name)).items()}
-        disk = self._by_id(self.disk.get(name))
-        self._untouched[name] = lambda ident: (
-            (disk[ident][1] if ident in disk else None) == base.get(ident)
-        )
-        table = self.disk.setdefault(name, {})
-        next_id = max((int(k) for k in table), default=0) + 1
-        for ident in base.keys() | current.keys():
-            ours, was = current.get(ident), base.get(ident)
-            if ours == was:
-                continue
-            theirs = disk[ident][1] if ident in disk else None
-            if theirs == ours:
-                continue  # they made the very same change
-            if theirs != was:
-                self.conflicts.append(label(ours or was or {}))
-                continue
-            self.applied += counted
-            if ours is None:
-                del table[disk[ident][0]]
-            elif ident in disk:
-                table[disk[ident][0]] = ours
-            else:
-                table[str(next_id)] = ours
-                next_id += 1
-
-    def meta(self) -> None:
-        base, current = _meta_doc(self.base) or {}, _meta_doc(self.current) or {}
-        disk = _meta_doc(self.disk)
-        if disk is None:
-            disk = {"app": APP_NAME, "schema": SCHEMA_VERSION}
-            self.disk[META] = {"1": disk}
-        for key in base.keys() | current.keys():
-            ours, was = current.get(key, _MISSING), base.get(key, _MISSING)
-            if ours == was:
-                continue
-            theirs = disk.get(key, _MISSING)
-            if theirs == ours:
-                continue
-            if theirs != was:
-                self.conflicts.append(f"the plan setting {key!r}")
-                continue
-            self.applied += 1
-            if ours is _MISSING:
-                del disk[key]
-            else:
-                disk[key] = ours
-
-    def untouched(self, name: str) -> Callable[[str], bool]:
-        """Whether the other program left record ``id`` of table ``name`` alone."""
-        return self._untouched.get(name, lambda _ident: True)
-
-
-def _meta_doc(data: dict) -> dict | None:
-    table = data.get(META)
-    if isinstance(table, dict) and table:
-        doc = next(iter(table.values()))
-        return doc if isinstance(doc, dict) else None
-    return None
 
 
 def _clean_suffix(steps: list[UndoStep], untouched: Callable[[str], bool]) -> list[UndoStep]:

@@ -14,10 +14,12 @@ from textual.widget import Widget
 from ctstui.domain.model import Activity, Rag, Status
 from ctstui.domain.text import printable
 
+# Chosen to read on both the dark and the light theme (contrast of 3:1 or more
+# against white and near-black backgrounds); a bright amber vanished on white.
 RAG_COLOURS = {
     Rag.RED: "#e0474c",
-    Rag.AMBER: "#f0a30a",
-    Rag.GREEN: "#3fb950",
+    Rag.AMBER: "#b37400",
+    Rag.GREEN: "#2da44e",
     Rag.UNRATED: "#8b949e",
 }
 RAG_MARKERS = {Rag.RED: "●", Rag.AMBER: "●", Rag.GREEN: "●", Rag.UNRATED: "○"}
@@ -35,7 +37,7 @@ STATUS_STYLES = {
     Status.COMPLETED: Style(dim=True),
     Status.CANCELLED: Style(dim=True, strike=True),
 }
-RISK_STYLE = Style(color="#f0a30a", bold=True)
+RISK_STYLE = Style(color=RAG_COLOURS[Rag.AMBER], bold=True)
 
 
 def safe(text: str) -> str:
@@ -51,23 +53,47 @@ def status_style(status: Status) -> Style:
     return STATUS_STYLES[status]
 
 
-def activity_label(activity: Activity, *, at_risk: bool = False, when: bool = False) -> Text:
+def activity_label(
+    activity: Activity, *, at_risk: bool = False, when: bool = False, compact: bool = False
+) -> Text:
     """ "●!Sport Academy": RAG marker, "!" when at risk (else a space), title in its status style.
 
-    Two cells of prefix at most: calendar day cells are narrow.
+    Two cells of prefix at most: calendar day cells are narrow.  ``compact``
+    (the narrowest cells) leaves out the space when there is no risk.
     """
     label = Text()
     label.append_text(rag_marker(activity.rag))
-    label.append("!" if at_risk else " ", style=RISK_STYLE if at_risk else "")
+    if at_risk or not compact:
+        label.append("!" if at_risk else " ", style=RISK_STYLE if at_risk else "")
     if when and activity.when.text:
         label.append(f"{safe(activity.when.text)}  ", style=Style(dim=True))
     title = safe(activity.title)
     if activity.status is Status.COMPLETED:
-        title = f"✓ {title}"
+        title = f"✓{title}" if compact else f"✓ {title}"
     label.append(title, style=status_style(activity.status))
     if activity.optional:
         label.append(" (optional)", style=Style(dim=True))
     return label
+
+
+# What the marks in front of a title mean (shown under the calendar and in help).
+LEGEND = (
+    ("●", "RAG"),
+    ("○", "unrated"),
+    ("!", "at risk"),
+    ("✓", "done"),
+    ("wk", "week of"),
+)
+
+
+def legend() -> Text:
+    out = Text()
+    for mark, meaning in LEGEND:
+        if out:
+            out.append("  ")
+        out.append(mark, style=RISK_STYLE if mark == "!" else Style(bold=True))
+        out.append(f" {meaning}", style=Style(dim=True))
+    return out
 
 
 def rating_change(review) -> Text:

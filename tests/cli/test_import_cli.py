@@ -42,7 +42,11 @@ def test_import_later_seed_prints_totals_beside_ours(capsys, db):
     code, out, err = ctstui(capsys, "import", str(seed(LATER)), "--db", str(db))
     assert code == 0, err
     assert err == ""
-    assert f"{LATER}: plan year 2013/14; 28 activities read (3 optional), 0 rows reported" in out
+    assert (
+        f"{LATER}: plan year 2013/14 (2013-04-01 to 2014-03-31); 28 activities read "
+        "(3 optional), 0 rows reported" in out
+    )
+    assert "read as the whole plan for 2013/14: its title names the plan year 2013/14" in out
     assert "added 28   changed 0   missing 0   unchanged 0" in out
     assert "41 days of improvement activity for councils" in out
     assert "38 scheduled + 3 optional = 41  (agrees)" in out
@@ -50,7 +54,7 @@ def test_import_later_seed_prints_totals_beside_ours(capsys, db):
     store = ActivityStore(db)
     assert len(store) == 28
     assert store.meta("plan_year") == "2013/14"
-    totals = store.meta("stated_totals")
+    totals = store.meta("stated_totals")[f"2013/14 {LATER}"]
     assert totals["days"] == 41 and totals["councillors"] == 200 and totals["source"] == LATER
 
 
@@ -113,12 +117,29 @@ def test_json_report(capsys, db):
     data = json.loads(out)
     assert data["dry_run"] is True
     [report] = data["files"]
-    assert report["counts"] == {"added": 3, "changed": 12, "missing": 3, "unchanged": 13}
-    assert report["rows"] == {"activities": 28, "optional": 3, "reported": 0}
+    assert report["counts"] == {
+        "added": 3,
+        "changed": 12,
+        "missing": 3,
+        "unchanged": 13,
+        "renamed": 0,
+        "conflicts": 0,
+    }
+    assert report["rows"] == {
+        "activities": 28,
+        "optional": 3,
+        "reported": 0,
+        "imported_flagged": 0,
+        "not_imported": 0,
+        "date_not_understood": 0,
+    }
+    assert report["plan_year_window"] == ["2013-04-01", "2014-03-31"]
     derby = next(c for c in report["changed"] if c["title"] == "Sport peer review Derby")
     assert derby["changes"] == {"status": ["confirmed", "completed"]}
     seminar = next(c for c in report["changed"] if c["title"] == "Libraries seminar for new PHs")
     assert seminar["changes"] == {"when": ["15 July", "12 September"]}
+    assert seminar["window"] == "Thu 12 Sep 2013"  # the resolved day, with its year
+    assert (seminar["start"], seminar["plan_year"]) == ("2013-09-12", "2013/14")
     assert {m["when"] for m in report["missing"]} == {"7 June", "June/ July", "June / July"}
     assert all(m["note"].startswith(f"not in {LATER} (imported ") for m in report["missing"])
     assert len(report["unchanged"]) == 13
@@ -175,7 +196,7 @@ def test_strict_damaged_table_writes_nothing(capsys, db, tmp_path):
     assert out == ""
     for line in bad:
         assert f"damaged.txt:{line}: " in err
-    assert "cannot understand the date 'Hertiage and planning PHs (25)'" in err
+    assert "date not understood: 'Hertiage and planning PHs (25)'" in err
     assert "--strict: nothing was imported" in err
     assert not db.exists()
     # and into an existing plan: the file is left as it was
@@ -189,10 +210,15 @@ def test_damaged_table_without_strict_imports_the_rest(capsys, db, tmp_path):
     path, bad = damaged_copy(tmp_path)
     code, out, err = ctstui(capsys, "import", str(path), "--db", str(db))
     assert code == 0
-    assert [int(line.split(":")[1]) for line in err.splitlines()[:3]] == bad
-    assert "25 activities imported, 3 row(s) reported and not imported" in err
-    assert "25 activities read (3 optional), 3 rows reported" in out
-    assert len(ActivityStore(db)) == 25
+    assert sorted({int(line.split(":")[1]) for line in err.splitlines()[:4]}) == bad
+    # no row is lost: the damaged rows come in, flagged, and are reported
+    assert "28 activities imported; 4 row(s) reported: 4 imported with a flag to check" in err
+    assert "28 activities read (3 optional), 4 rows reported" in out
+    store = ActivityStore(db)
+    assert len(store) == 28
+    heritage = next(a for a in store.activities() if a.title == "Heritage seminar")
+    assert heritage.when.start is None and heritage.when.text == "Hertiage and planning PHs (25)"
+    assert heritage.date_problem.startswith("date not understood")
 
 
 def test_several_files_are_one_undo_step(tmp_path, monkeypatch):
@@ -206,6 +232,8 @@ def test_several_files_are_one_undo_step(tmp_path, monkeypatch):
         dry_run=False,
         strict=False,
         format="text",
+        whole=False,
+        theirs=False,
     )
     assert import_cmd.run(args, ctx) == 0
     assert len(store) == 31
@@ -277,7 +305,7 @@ def test_progress_bar_on_a_terminal_only(capsys, db, tmp_path, monkeypatch):
     path.write_text(big_plan(600), encoding="utf-8")
     code, out, err = ctstui(capsys, "import", str(path), "--db", str(db), "--dry-run")
     assert code == 0 and "%" not in err and "\r" not in err + out  # piped: no bar
-    terminal, errors = Terminal(), io.StringIO()
+    terminal, errors = Terminal(), Terminal()
     monkeypatch.setattr(sys, "stdout", terminal)
     monkeypatch.setattr(sys, "stderr", errors)
     assert main(["import", str(path), "--db", str(db)]) == 0
@@ -286,3 +314,79 @@ def test_progress_bar_on_a_terminal_only(capsys, db, tmp_path, monkeypatch):
     assert bar.endswith("\n")
     assert "added 600" in terminal.getvalue()
     assert len(ActivityStore(db)) == 600
+
+
+HEADER = "Activity\tDate\tTarget audience\tLink to business plan\tLead officer"
+
+
+def test_strict_refuses_a_date_outside_the_plan_year(capsys, db, tmp_path):
+    path = tmp_path / "odd.txt"
+    path.write_text(f"{HEADER}\nSport Academy (2 days)\t10/07/2026\tSport PHs (15)\tgrowth\tSN\n")
+    code, out, err = ctstui(
+        capsys, "import", str(path), "--plan-year", "2013/14", "--db", str(db), "--strict"
+    )
+    assert code == 2 and out == ""
+    assert "odd.txt:2: Sport Academy (2 days) | 10/07/2026" in err
+    assert "outside the plan year 2013/14" in err and "--strict: nothing was imported" in err
+    assert not db.exists()
+
+
+def test_addendum_whole_and_theirs_options(capsys, db, tmp_path):
+    assert ctstui(capsys, "import", str(seed(LATER)), "--db", str(db))[0] == 0
+    path = tmp_path / "addendum.txt"
+    path.write_text(
+        f"{HEADER}\nSport Alumni Day (1 day)\tSeptember TBC\tGraduates from leadership "
+        "academies\tgrowth\tLC\n",
+        encoding="utf-8",
+    )
+    store = ActivityStore(db)
+    [alumni] = [a for a in store.activities() if a.title == "Sport Alumni Day"]
+    store.update(alumni.copy(leads=["JW"]), action="edit")
+    code, out, err = ctstui(capsys, "import", str(path), "--plan-year", "2013/14", "--db", str(db))
+    assert code == 0
+    assert "read as an addendum to 2013/14" in out and "missing 0" in out
+    assert "leads: CONFLICT: plan JW, file LC" in out
+    assert "1 conflict(s) between the plan and the file (above): the plan's values were kept" in err
+    assert [a.leads for a in ActivityStore(db).activities() if a.title == "Sport Alumni Day"] == [
+        ["JW"]
+    ]
+    code, out, err = ctstui(
+        capsys, "import", str(path), "--plan-year", "2013/14", "--db", str(db), "--theirs",
+        "--whole",
+    )  # fmt: skip
+    assert code == 0 and "read as the whole plan for 2013/14: --whole was given" in out
+    assert "missing 27" in out and "the file's values were taken (--theirs)" in err
+    assert [a.leads for a in ActivityStore(db).activities() if a.title == "Sport Alumni Day"] == [
+        ["LC"]
+    ]
+
+
+def test_import_a_word_table(capsys, db, tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Improvement plan 2013/14")
+    rows = [HEADER.split("\t"), ["Sport Academy (2 days)", "12/13 November", "Sport PHs (15)",
+                                 "growth", "LC"]]  # fmt: skip
+    table = document.add_table(rows=2, cols=5)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    code, out, err = ctstui(capsys, "import", str(path), "--db", str(db))
+    assert code == 0, err
+    assert "plan.docx: plan year 2013/14" in out and "added 1" in out
+    assert "Tue 12 – Wed 13 Nov 2013" in out or "12–13 Nov 2013" in out
+    [academy] = ActivityStore(db).activities()
+    assert academy.title == "Sport Academy" and academy.source == "plan.docx"
+
+
+def test_a_file_of_a_format_it_cannot_read(capsys, db, tmp_path):
+    path = tmp_path / "plan.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    code, out, err = ctstui(capsys, "import", str(path), "--db", str(db))
+    assert code == 2 and out == ""
+    assert "plan.doc: cannot read it: it is an old Word/Excel (.doc/.xls) file" in err
+    assert "Word (.docx), Excel (.xlsx) and PDF (.pdf)" in err
+    assert not db.exists()

@@ -206,7 +206,6 @@ def test_empty_is_none(text):
         ("by 14/15 May", Y13, "single date"),
         ("between June", Y13, "two dates"),
         ("mid 14 May", Y13, "single month"),
-        ("June 11th", Y13, "expected a date"),
         ("2013", Y13, "expected a date"),
         ("4 - 5 - 6 May", Y13, "exactly two"),
         ("13/13/2013", None, "no month 13"),
@@ -447,7 +446,81 @@ def test_parse_date_like_text(text, plan_year):
 @given(st.text())
 def test_split_date_cell_arbitrary(cell):
     text, status = split_date_cell(cell)
-    assert status in (None, "tbc", "confirmed", "completed")
+    assert status in (None, "tbc", "confirmed", "completed", "cancelled", "postponed")
     assert text == text.strip()
     if status is None:
         assert text == cell.strip()
+
+
+# -- the plan year settles ambiguity ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "start", "end"),
+    [
+        ("Jan 15", 2024, date(2025, 1, 15), date(2025, 1, 15)),  # 15 is no year of 2024/25
+        ("Sept 30", 2024, date(2024, 9, 30), date(2024, 9, 30)),
+        ("June 11", 2011, date(2011, 6, 1), date(2011, 6, 30)),  # 11 is: June 2011
+        ("April 11 - March 12", 2011, date(2011, 4, 1), date(2012, 3, 31)),
+        ("Wednesday 15 January", 2024, date(2025, 1, 15), date(2025, 1, 15)),
+        ("autumn", 2024, date(2024, 9, 1), date(2024, 11, 30)),
+        ("Q2", 2013, date(2013, 7, 1), date(2013, 9, 30)),
+        ("3rd quarter", 2013, date(2013, 10, 1), date(2013, 12, 31)),
+        ("by 14 May (deadline)", 2013, None, date(2013, 5, 14)),
+        ("21.05.2013", 2013, date(2013, 5, 21), date(2013, 5, 21)),
+        ("May 21, 2013", 2013, date(2013, 5, 21), date(2013, 5, 21)),  # python-dateutil
+    ],
+)
+def test_the_plan_year_settles_ambiguity(text, year, start, end):
+    spec = DateSpec.parse(text, PlanYear(year))
+    assert (spec.start, spec.end) == (start, end)
+    assert spec.text == text
+
+
+def test_outside_plan_year_and_reading_notes():
+    from ctstui.domain.dates import outside_plan_year, reading_notes
+
+    py = PlanYear(2013)
+    far = DateSpec.parse("10/07/2026", py)
+    assert outside_plan_year(far, py) == (
+        "'10/07/2026' is Fri 10 Jul 2026, outside the plan year 2013/14 (1 Apr 2013 – 31 Mar 2014)"
+    )
+    assert outside_plan_year(DateSpec.parse("10/07/2013", py), py) == ""
+    assert outside_plan_year(DateSpec.parse("", py), py) == ""
+    week = DateSpec.parse("w/c 19 November", py)  # a Tuesday in 2013
+    assert reading_notes(week, py) == [
+        "the week of 'w/c 19 November' begins on a Tuesday, not a Monday"
+    ]
+    wrong_day = DateSpec.parse("Monday 19 November", py)
+    assert reading_notes(wrong_day, py) == [
+        "'Monday 19 November': 19 Nov 2013 is a Tuesday, not a Monday"
+    ]
+    assert reading_notes(DateSpec.parse("Tuesday 19 November", py), py) == []
+    assert reading_notes(DateSpec.parse("Jan 14", py), py) == [
+        "'Jan 14' read as January 2014 (a year of the plan year 2013/14); write '14 Jan' for a day"
+    ]
+    assert reading_notes(DateSpec.parse("spring", py), py) == [
+        "Mar–May 2013 runs partly outside the plan year 2013/14"
+    ]
+
+
+@pytest.mark.parametrize("word", ["postponed", "cancelled", "Canceled"])
+def test_new_status_words_split_off(word):
+    text, status = split_date_cell(f"June - {word}")
+    assert text == "June" and status in ("postponed", "cancelled")
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("May 21st", date(2013, 5, 21), date(2013, 5, 21)),
+        ("Sept 30th, 2013", date(2013, 9, 30), date(2013, 9, 30)),
+        ("June 3", date(2013, 6, 3), date(2013, 6, 3)),
+        ("May 21st - 23rd", date(2013, 5, 21), date(2013, 5, 23)),
+        ("Tuesday, May 21st", date(2013, 5, 21), date(2013, 5, 21)),
+        ("June 3 - July 2", date(2013, 6, 3), date(2013, 7, 2)),
+    ],
+)
+def test_month_first_days(text, start, end):
+    spec = DateSpec.parse(text, PlanYear(2013))
+    assert (spec.start, spec.end) == (start, end)

@@ -303,3 +303,39 @@ def test_deadline_passed_is_red():
     activity = Activity("By", DateSpec("by Sept", None, date(2013, 9, 30), Precision.BY))
     risk = schedule_risk(activity, TODAY)
     assert risk is not None and risk.suggested is Rag.RED
+
+
+def test_plan_year_hierarchy_date_problem_and_import_base_round_trip():
+    activity = Activity(
+        "Offer support for shared service",
+        plan_year="2011/12",
+        priority="Culture First Priority 1: Provide support",
+        programme="Programme 1.1: Support organisations",
+        detail="Undertake Shared Service Architects training",
+        outcomes="Team equipped with the skills",
+        targets="HACO audit – April 11\nEACLO speed-dating June 11",
+        progress="3 Improvement Managers trained",
+        date_problem="date not understood: 'soon'",
+        source="002.txt",
+        imported={"title": "Offer support for shared service", "leads": ["Culture First team"]},
+        reviews=[RagReview(date(2011, 10, 31), Rag.GREEN, "Demo review", demo=True)],
+    )
+    data = activity.to_dict()
+    assert data["targets"] == "HACO audit – April 11\nEACLO speed-dating June 11"
+    assert data["reviews"][0]["demo"] is True
+    again = Activity.from_dict(data)
+    assert again == activity
+    assert activity.diff(again.copy(date_problem="")) == {
+        "date_problem": ["date not understood: 'soon'", ""]
+    }
+    # a plan written before these fields existed reads as it did
+    plain = Activity("Old").to_dict()
+    assert not {"plan_year", "date_problem", "imported", "priority"} & set(plain)
+    assert Activity.from_dict(plain).plan_year == ""
+
+
+def test_imported_must_be_an_object():
+    data = Activity("x").to_dict()
+    data["imported"] = ["not", "an", "object"]
+    with pytest.raises(RecordError, match="'imported' should be an object"):
+        Activity.from_dict(data)

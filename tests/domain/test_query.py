@@ -82,6 +82,8 @@ PLAN = {
         theme=Theme.HERITAGE,
         status=Status.TBC,
         optional=True,
+        plan_year="2013/14",
+        date_problem="date not understood: 'after the elections'",
     ),
 }
 ALL = set(PLAN)
@@ -122,6 +124,10 @@ def hits(query: str) -> set[str]:
         ("funder:arts", {"seminar"}),
         ("optional:yes", {"challenge"}),
         ("optional:no", ALL - {"challenge"}),
+        ("flagged:yes", {"challenge"}),  # its date was not understood on import
+        ("-flagged:yes", ALL - {"challenge"}),
+        ("year:2013/14", {"challenge"}),
+        ("year:2013-14", {"challenge"}),
     ],
 )
 def test_field_terms(query, expected):
@@ -266,6 +272,8 @@ def test_month_without_year_agrees_with_month_of_a_year():
         ("after:2013-02-30", 0, ["2013-02-30"]),
         ("before:0000-05", 0, ["0000-05"]),
         ("optional:maybe", 0, ["yes or no"]),
+        ("flagged:perhaps", 0, ["flagged:perhaps", "yes or no"]),
+        ("year:2013", 0, ["year:2013", "2013/14"]),
         ('kind:"peer review', 5, ["unclosed quote"]),
         ('status:tbc "new PHs', 11, ["unclosed quote"]),
         ('title:new"PHs"', 9, ["quote"]),

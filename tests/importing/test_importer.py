@@ -509,7 +509,7 @@ def test_ctstui_own_csv_export_round_trips(tmp_path):
 def merge_earlier_then_later():
     earlier = read_earlier().activities
     return earlier, plan_merge(
-        earlier, read_later().activities, source=LATER, today=d("2013-11-05")
+        earlier, read_later().activities, source=LATER, today=d("2013-11-05"), whole=True
     )
 
 
@@ -523,7 +523,14 @@ def changes_by(merge, field_name):
 
 def test_merge_report_earlier_then_later():
     earlier, merge = merge_earlier_then_later()
-    assert merge.counts() == {"added": 3, "changed": 12, "missing": 3, "unchanged": 13}
+    assert merge.counts() == {
+        "added": 3,
+        "changed": 12,
+        "missing": 3,
+        "unchanged": 13,
+        "renamed": 0,
+        "conflicts": 0,
+    }
     assert changes_by(merge, "status") == {
         ("Officer peer training", "21 May"): ("confirmed", "completed"),
         ("Sport peer review Derby", "14/15 May"): ("confirmed", "completed"),
@@ -575,12 +582,21 @@ def test_merge_keeps_id_history_reviews_and_rag():
 def test_reimporting_the_same_plan_changes_nothing():
     later = read_later().activities
     merge = plan_merge(later, read_later().activities, source=LATER)
-    assert merge.counts() == {"added": 0, "changed": 0, "missing": 0, "unchanged": 28}
+    assert merge.counts() == {
+        "added": 0,
+        "changed": 0,
+        "missing": 0,
+        "unchanged": 28,
+        "renamed": 0,
+        "conflicts": 0,
+    }
 
 
 def test_missing_activity_that_returns_loses_its_flag():
     earlier = read_earlier().activities
-    first = plan_merge(earlier, read_later().activities, source=LATER, today=d("2013-11-05"))
+    first = plan_merge(
+        earlier, read_later().activities, source=LATER, today=d("2013-11-05"), whole=True
+    )
     back = plan_merge(first.after, read_earlier().activities, source=EARLIER)
     returned = [c for c in back.changed if "notes" in c.diff]
     assert len(returned) == 3
@@ -614,7 +630,7 @@ def test_apply_merge_is_one_undo_step_with_history(tmp_path):
 
     store.clock = fixed_clock("2013-11-05")
     merge = plan_merge(
-        store.activities(), read_later().activities, source=LATER, today=store.today()
+        store.activities(), read_later().activities, source=LATER, today=store.today(), whole=True
     )
     apply_merge(store, merge, f"import {LATER}")
     assert len(store) == 31
@@ -704,7 +720,7 @@ def test_removed_header_and_wrapped_line_are_reported():
     assert problem.line == 28 and "never closed" in problem.reason
 
 
-def test_problem_rows_and_their_reasons():
+def test_problem_rows_are_imported_as_far_as_they_go_and_reported():
     parsed = read_plan(
         table(
             "Sport Academy (2 days)\tIndividual council\tSport PHs (15)\tgrowth\tSN",  # 3
@@ -717,16 +733,23 @@ def test_problem_rows_and_their_reasons():
         ),
         "t",
     )
-    assert parsed.rows == []
+    # no row is lost: every one comes in, each reported with its line and why
+    assert [row.line for row in parsed.rows] == [3, 4, 5, 7, 8, 9]
     reasons = {p.line: p.reason for p in parsed.problems}
     assert set(reasons) == {3, 4, 5, 7, 8, 9}
-    assert "cannot understand the date 'Individual council'" in reasons[3]
+    assert all(p.imported for p in parsed.problems)
+    assert "date not understood: 'Individual council'" in reasons[3]
     assert "lead officer" in reasons[4]
     assert "cut short" in reasons[5]
     assert "places twice" in reasons[7]
     assert "beyond the header" in reasons[8]
     assert "never closed" in reasons[9]
     assert next(p for p in parsed.problems if p.line == 5).end_line == 6
+    undated = parsed.rows[0].activity
+    assert undated.when.text == "Individual council" and undated.when.start is None
+    assert undated.date_problem == "date not understood: 'Individual council'"
+    assert parsed.rows[2].activity.audience == "completed an academy"  # read as far as it goes
+    assert parsed.rows[4].activity.notes == "extra"
 
 
 def test_continuation_with_no_row_above():
@@ -813,14 +836,17 @@ def test_apply_merge_with_parsed_keeps_plan_facts(tmp_path):
     apply_merge(store, plan_merge([], parsed.activities), "import", parsed=parsed)
     assert len(writes) == 1
     assert store.meta("plan_year") == "2013/14"
-    assert store.meta("stated_totals")["source"] == EARLIER
+    assert store.meta("stated_totals")[f"2013/14 {EARLIER}"]["source"] == EARLIER
     # planned without source/today (as a script might): the notes use the file and the store's day
     later = read_later()
-    apply_merge(store, plan_merge(store.activities(), later.activities), "import", parsed=later)
+    apply_merge(
+        store, plan_merge(store.activities(), later.activities, whole=True), "import", parsed=later
+    )
     reopened = ActivityStore(tmp_path / "plan.json")
     notes = sorted(a.notes for a in reopened.activities() if a.notes and not a.optional)
     assert notes == [f"not in {LATER} (imported 2013-11-04)"] * 3
-    assert reopened.meta("stated_totals")["source"] == LATER
+    # one set of stated totals per plan year and source: the earlier's is not replaced
+    assert sorted(reopened.meta("stated_totals")) == [f"2013/14 {LATER}", f"2013/14 {EARLIER}"]
     # nothing changes, but the facts are saved all the same
     store.set_meta("plan_year", "2012/13")
     store.storage.flush()

@@ -1,328 +1,483 @@
-"""ctstui's benchmark: ``python tests/perf/bench.py [--sizes 1000,10000,100000] [--json FILE]``.
+"""ctstui's benchmark: ``python tests/perf/bench.py [--sizes 1000,10000,100000] [--quick] [--json FILE]``.
 
-Generates realistic plans (the sample plan's mix of kinds, fuzzy dates, reviews
-and history, scaled), then measures, each size in a fresh child process:
+For each size, a plan shaped like the sample plan (tests/perf/plans.py) and a plan
+table of as many rows shaped like seed 000, then:
 
-- start-up to the first full paint of the TUI on the calendar and on the list
-  (headless ``run_test``), next to an empty Textual app measured in the same
-  process (the floor), as ratios;
-- filter keystroke to updated list, month switch, board RAG change (UI work
-  only: the save runs in a worker), median and p95;
-- the store's save after one change, and the load of the file;
-- ``export-ics`` of all confirmed events next to a straightforward
-  one-Event-at-a-time icalendar build (tests/perf/bench_ics.py);
-- peak RSS of the TUI process.
+- **cold start**: the ``ctstui`` console script as a whole process in a real
+  pseudo-terminal (120x40), from starting it to the first output that draws plan
+  data (the title of an activity on the day shown), next to an empty Textual app
+  (a header, one line, a footer) measured the same way in the same run; medians,
+  after one unmeasured start of each (disk cache);
+- **per key** (tests/perf/interact.py, one headless planner in a child process):
+  month switch, filter keystroke, board rating; CPU per key net of an unbound
+  key's, time from the key to the frame that shows its effect (the frame probe,
+  ctstui/tui/frame_probe.py), full-screen layouts per key; median and p95;
+- **save** of one change through the store, **import** of the table through
+  ``ctstui import`` (whole command; every row checked to have landed),
+  **CLI month query** ``ctstui list month:2013-11`` (whole command),
+  **export-ics** against a plain icalendar build (tests/perf/bench_ics.py);
+- **peak RSS** of a ``ctstui`` process in a pseudo-terminal that drew each screen.
 
-Figures only: nothing here passes or fails on speed (these machines are noisy).
+The rating is two keys on the board: ``r``/``a``/``g`` shows the reason prompt
+(``rag_prompt_*``), Escape rates with no note and moves the card (``rag_change_*``,
+the figures the targets apply to). The planner's own background save of each
+rating is let land between ratings and is not counted in the key's CPU or frame
+(it is ``save_ms``, and ``planner_save_cpu_ms`` as the planner ran it).
+
+Wall-clock figures (cold starts, key-to-frame times, commands) grow with the
+machine's load, which is printed with the table and stored in the JSON
+(``load_avg_before``/``load_avg_after``); CPU figures and layout counts much less.
+
+Figures only: nothing here passes or fails on speed. A measure that cannot be
+taken (a feature missing, a command failing) is reported as "n/a (why)".
+Everything runs on copies in a temporary folder, with its own HOME.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import gc
+import contextlib
 import json
 import os
 import platform
-import random
-import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-TODAY = date(2013, 11, 5)
+from plans import MARKER_TITLE, TODAY, generate_plan, generate_table  # noqa: E402
+from ptyrun import PtyProcess  # noqa: E402
+
 SIZE = (120, 40)
+SCREEN_DRAWN = 4000  # bytes: less than a tenth of a 120x40 screen in colour
+INTERACTIONS = ("filter", "month_switch", "rag_change")
+# The keys the bar reads (every size has each, a number or "n/a (why)").
+REQUIRED_KEYS = (
+    "cold_start_ratio",
+    "cold_start_s",
+    "empty_app_cold_start_s",
+    *(f"{name}_{what}" for name in INTERACTIONS for what in ("cpu_ms", "frame_ms")),
+    *(f"{name}_{what}_p95" for name in INTERACTIONS for what in ("cpu_ms", "frame_ms")),
+    "layouts_per_filter_key",
+    "import_rows",
+    "import_rows_s",
+    "import_10k_s",
+    "save_ms",
+    "export_ratio",
+    "rss_mb",
+    "cli_month_query_s",
+)
+
+EMPTY_APP = f'''
+from textual.app import App
+from textual.widgets import Footer, Header, Static
 
 
-# -- generating plans ------------------------------------------------------------------
+class EmptyApp(App):
+    def compose(self):
+        yield Header()
+        yield Static("{MARKER_TITLE}")
+        yield Footer()
 
 
-def generate_plan(n: int, path: Path, seed: int = 8) -> None:
-    """A plan of ``n`` activities shaped like the sample plan, across the years.
+EmptyApp().run()
+'''
 
-    Written straight as the store's JSON (a bulk load, not n separate saves).
-    """
-    from ctstui.cli.context import sample_plan_path
-    from ctstui.domain.dates import DateSpec
-    from ctstui.domain.model import HistoryEntry, Rag, RagReview
-    from ctstui.store.activity_store import APP_NAME, SCHEMA_VERSION, ActivityStore
 
-    rng = random.Random(seed)
-    templates = ActivityStore(sample_plan_path()).activities()
-    rags = list(Rag)
-    activities = {}
-    for i in range(n):
-        base = rng.choice(templates)
-        years = rng.randrange(-8, 3)  # a decade of plans in one file
-        shift = timedelta(days=round(365.25 * years))
-        when = base.when
-        if when.start or when.end:
-            when = DateSpec(
-                text=when.text,
-                start=when.start + shift if when.start else None,
-                end=when.end + shift if when.end else None,
-                precision=when.precision,
-                options=tuple(d + shift for d in when.options),
-            )
-        stamp = (datetime(2013, 6, 1, tzinfo=UTC) + timedelta(minutes=i)).strftime(
-            "%Y-%m-%dT%H:%M:%SZ"
+def na(reason: str) -> str:
+    return f"n/a ({reason})"
+
+
+class Settings:
+    def __init__(self, quick: bool, keys: int, starts: int, import_limit: float = 900) -> None:
+        self.quick = quick
+        self.import_limit = import_limit
+        self.keys = keys or (8 if quick else 40)
+        self.floor_keys = max(self.keys * 3 // 4, 3)
+        self.starts = starts or (2 if quick else 5)
+        self.repeat = 2 if quick else 5
+
+
+class Bench:
+    def __init__(self, folder: Path, settings: Settings) -> None:
+        self.folder = folder
+        self.settings = settings
+        home = folder / "home"
+        home.mkdir(exist_ok=True)
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("CTSTUI_")}
+        # nothing of the user's (keymap, plan) is read or written
+        self.env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"))
+        self.env.update(XDG_CONFIG_HOME=str(home / "config"), CTSTUI_USER="bench")
+        self.ctstui, self.ctstui_note = console_script()
+        self.empty_app = folder / "empty_app.py"
+        self.empty_app.write_text(EMPTY_APP, encoding="utf-8")
+        self.copies = 0
+
+    def fresh_copy(self, plan: Path) -> Path:
+        """A copy of ``plan`` in a folder of its own (each run leaves its own marker files)."""
+        self.copies += 1
+        folder = self.folder / f"run-{self.copies}"
+        folder.mkdir()
+        copy = folder / plan.name
+        shutil.copyfile(plan, copy)
+        return copy
+
+    def discard(self, copy: Path) -> None:
+        shutil.rmtree(copy.parent, ignore_errors=True)
+
+    # -- whole processes in a pseudo-terminal ----------------------------------------
+
+    def cold_start(self, argv: list[str], timeout: float) -> tuple[float, float]:
+        """Seconds to the plan's marker drawn, and to the first output (a loading screen)."""
+        with PtyProcess(argv, size=SIZE, env=self.env) as run:
+            seconds = run.wait_for_text(MARKER_TITLE, timeout)
+            if seconds is None:
+                tail = run.text().split()[-40:]
+                raise RuntimeError(
+                    f"{MARKER_TITLE!r} not drawn within {timeout:.0f} s; "
+                    f"the terminal showed: {' '.join(tail)[-300:]}"
+                )
+            return seconds, run.first_output_s or seconds
+
+    def planner_argv(self, plan: Path) -> list[str]:
+        return [*self.ctstui, "--db", str(plan), "--today", TODAY.isoformat()]
+
+    def measure_cold_start(self, plan: Path, n: int, out: dict) -> None:
+        timeout = 60 + n / 1000
+        empty, planner, first_output = [], [], []
+        try:
+            for i in range(self.settings.starts + 1):
+                copy = self.fresh_copy(plan)
+                try:
+                    e, _ = self.cold_start([sys.executable, str(self.empty_app)], 30)
+                    p, first = self.cold_start(self.planner_argv(copy), timeout)
+                finally:
+                    self.discard(copy)
+                if i:  # the first of each only warms the disk cache
+                    empty.append(e)
+                    planner.append(p)
+                    first_output.append(first)
+        except Exception as exc:
+            reason = na(f"{type(exc).__name__}: {exc}")
+            for key in ("cold_start_s", "empty_app_cold_start_s", "cold_start_ratio"):
+                out[key] = reason
+            if empty:
+                out["empty_app_cold_start_s"] = statistics.median(empty)
+            return
+        out["cold_start_s"] = statistics.median(planner)
+        out["empty_app_cold_start_s"] = statistics.median(empty)
+        out["cold_start_ratio"] = out["cold_start_s"] / out["empty_app_cold_start_s"]
+        out["cold_start_s_max"] = max(planner)
+        out["cold_start_first_output_s"] = statistics.median(first_output)
+
+    def measure_rss(self, plan: Path, n: int, out: dict) -> None:
+        copy = self.fresh_copy(plan)
+        try:
+            with PtyProcess(self.planner_argv(copy), size=SIZE, env=self.env) as run:
+                if run.wait_for_text(MARKER_TITLE, 60 + n / 1000) is None:
+                    out["rss_mb"] = na("the planner did not draw its plan")
+                    return
+                run.wait_quiet(1.0, 10 + n / 5000)
+                for key in (b"2", b"3", b"4", b"1"):
+                    # On a loaded machine a key sent while a screen is still being
+                    # built can go unanswered: a mode key sent twice does no harm.
+                    for _ in range(3):
+                        run.send(key)
+                        if run.wait_quiet(1.0, 15 + n / 2000, at_least=SCREEN_DRAWN):
+                            break
+                    else:
+                        ended = "" if run.process.poll() is None else ", the planner ended"
+                        shown = " ".join(run.text().split()[-40:])[-300:]
+                        out["rss_mb"] = na(
+                            f"nothing was drawn after key {key.decode()}{ended}; "
+                            f"the terminal showed: {shown}"
+                        )
+                        return
+                rss = run.peak_rss_mb()
+                out["rss_mb"] = rss if rss is not None else na("no /proc/PID/status here")
+        except Exception as exc:
+            out["rss_mb"] = na(f"{type(exc).__name__}: {exc}")
+        finally:
+            self.discard(copy)
+
+    # -- commands --------------------------------------------------------------------
+
+    def command(self, args: list[str], timeout: float) -> tuple[float, str]:
+        start = time.perf_counter()
+        result = subprocess.run(
+            [*self.ctstui, *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=timeout,
+            check=False,
         )
-        rating = rng.choice(rags)
-        reviews = (
-            [RagReview(TODAY - timedelta(days=rng.randrange(400)), rating, "progress", "JW")]
-            if rating is not Rag.UNRATED
-            else []
-        )
-        history = [
-            HistoryEntry(stamp, "bench", "import", {}),
-            HistoryEntry(stamp, "bench", "edit", {"status": ["tbc", base.status.value]}),
-        ]
-        activity = replace(
-            base.copy(),
-            id=f"{i:08d}-0000-4000-8000-{rng.getrandbits(48):012x}",
-            title=f"{base.title} {i}" if rng.random() < 0.5 else base.title,
-            when=when,
-            rag=rating,
-            reviews=reviews,
-            history=history,
-            created=stamp,
-            updated=stamp,
-            revision=2,
-        )
-        activities[str(i + 1)] = activity.to_dict()
-    data = {
-        "_meta": {"1": {"app": APP_NAME, "schema": SCHEMA_VERSION, "plan_year": "2013/14"}},
-        "activities": activities,
-    }
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-
-
-# -- measuring (in a child process per size) ---------------------------------------------
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-async def paint_time(make, mode: str | None = None) -> float:
-    """Seconds from building the app to its first full paint (headless)."""
-    start = time.perf_counter()
-    app = make()
-    async with app.run_test(size=SIZE) as pilot:
-        if mode:
-            await pilot.press({"activities": "2", "board": "3"}[mode])
-        await pilot.pause()
         elapsed = time.perf_counter() - start
-    return elapsed
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"ctstui {args[0]} exited with {result.returncode}: {result.stderr.strip()[-300:]}"
+            )
+        return elapsed, result.stdout
 
+    def measure_cli_query(self, plan: Path, out: dict) -> None:
+        args = ["list", "month:2013-11", "--db", str(plan), "--today", TODAY.isoformat()]
+        try:
+            times = []
+            for i in range(self.settings.repeat + 1):
+                elapsed, listing = self.command(args, 300)
+                if MARKER_TITLE not in listing:
+                    raise RuntimeError(f"the listing of 2013-11 does not show {MARKER_TITLE!r}")
+                if i:
+                    times.append(elapsed)
+            out["cli_month_query_s"] = statistics.median(times)
+        except Exception as exc:
+            out["cli_month_query_s"] = na(f"{type(exc).__name__}: {exc}")
 
-async def child(path: Path, repeat: int) -> dict:
-    from textual.app import App
-    from textual.widgets import Footer, Header
+    def measure_import(self, n: int, out: dict) -> None:
+        table = self.folder / f"table-{n}.tsv"
+        generate_table(n, table)
+        target = self.folder / f"import-{n}" / "plan.json"
+        target.parent.mkdir()
+        out["import_rows"] = n
+        limit = min(
+            120 + n / 50 if self.settings.quick else 300 + n / 20, self.settings.import_limit
+        )
+        try:
+            elapsed, _ = self.command(
+                ["import", "--db", str(target), "--plan-year", "2013/14", str(table)], limit
+            )
+            _, listing = self.command(["list", "--db", str(target), "--format", "json"], 300)
+            landed = len(json.loads(listing))
+            if landed != n:
+                out["import_rows_s"] = na(f"{landed} of {n} rows landed in the plan")
+            else:
+                out["import_rows_s"] = elapsed
+        except subprocess.TimeoutExpired:
+            out["import_rows_s"] = na(f"not finished after {limit:.0f} s")
+        except Exception as exc:
+            out["import_rows_s"] = na(f"{type(exc).__name__}: {exc}")
+        finally:
+            shutil.rmtree(target.parent, ignore_errors=True)
+        out["import_10k_s"] = (
+            out["import_rows_s"] if n == 10_000 else na(f"this size imports {n:,} rows")
+        )
 
-    from ctstui.store.activity_store import ActivityStore
-    from ctstui.tui.app import make_app
+    # -- in a child process ----------------------------------------------------------
 
-    class EmptyApp(App):
-        def compose(self):
-            yield Header()
-            yield Footer()
+    def measure_interactions(self, plan: Path, n: int, out: dict) -> None:
+        copy = self.fresh_copy(plan)
+        s = self.settings
+        argv = [sys.executable, str(HERE / "interact.py"), str(copy)]
+        argv += ["--keys", str(s.keys), "--floor-keys", str(s.floor_keys)]
+        argv += ["--repeat", str(s.repeat)]
+        try:
+            result = subprocess.run(
+                argv,
+                capture_output=True,
+                text=True,
+                env=self.env,
+                timeout=600 + n / 50,
+                check=False,
+            )
+            lines = result.stdout.strip().splitlines()
+            if result.returncode != 0 or not lines:
+                raise RuntimeError(f"exit {result.returncode}: {result.stderr.strip()[-600:]}")
+            out.update(json.loads(lines[-1]))
+            if result.stderr.strip():
+                out["interaction_errors"] = result.stderr.strip()[-600:]
+        except Exception as exc:
+            reason = na(f"the planner child failed: {type(exc).__name__}: {exc}")
+            for key in REQUIRED_KEYS:
+                if key.startswith(INTERACTIONS) or key in ("layouts_per_filter_key", "save_ms"):
+                    out.setdefault(key, reason)
+        finally:
+            self.discard(copy)
 
-    def planner():
-        # As ctstui's run_tui: load the plan, freeze it out of the GC's sight, build the app.
-        store = ActivityStore(path, autosave=False)
-        gc.freeze()
-        return make_app(store, today=TODAY)
+    def measure_export(self, n: int, out: dict) -> None:
+        try:
+            from bench_ics import measure_export
 
-    out: dict = {}
-    await paint_time(EmptyApp)  # warm imports and caches for both sides
-    await paint_time(planner)
-    empty = [await paint_time(EmptyApp) for _ in range(repeat)]
-    calendar = [await paint_time(planner) for _ in range(repeat)]
-    listing = [await paint_time(planner, "activities") for _ in range(repeat)]
-    out["empty_s"] = statistics.median(empty)
-    out["startup_s"] = statistics.median(calendar)
-    out["startup_ratio"] = out["startup_s"] / out["empty_s"]
-    out["startup_list_s"] = statistics.median(listing)
-    out["startup_list_ratio"] = out["startup_list_s"] / out["empty_s"]
+            export = measure_export(n)
+            out["export_ratio"] = export["ratio"]
+            out["export_s"] = export["fast_s"]
+            out["export_baseline_s"] = export["baseline_s"]
+            if not export["identical"]:
+                out["export_note"] = "the fast export's bytes differ from the plain build's"
+        except Exception as exc:
+            out["export_ratio"] = na(f"{type(exc).__name__}: {exc}")
 
-    store = ActivityStore(path, autosave=False)
-    gc.freeze()  # as ctstui's run_tui does once the plan is loaded
-    app = make_app(store, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-
-        async def timed(key: str) -> float:
-            start = time.perf_counter()
-            await pilot.press(key)
-            await pilot.pause()
-            return time.perf_counter() - start
-
-        # The floor: Pilot's own cost of a key press that does nothing (an
-        # unbound key), measured in this app; UI figures are net of it.
-        noop = [await timed("f12") for _ in range(repeat * 4)]
-        floor = statistics.median(noop)
-        out["pilot_floor_ms"] = floor * 1000
-        # month switch
-        months = []
-        for key in ["right_square_bracket"] * (repeat * 4) + ["left_square_bracket"] * (repeat * 4):
-            months.append(await timed(key) - floor)
-        # filter keystrokes
-        await pilot.press("2")
-        await pilot.pause()
-        await pilot.press("slash")
-        filters = []
-        for key in [*"lead:SN sport", *["backspace"] * 13] * max(repeat // 2, 1):
-            filters.append(await timed(key) - floor)
-        # board RAG change (the prompt is dismissed without a note: UI work only)
-        await pilot.press("escape", "3")
-        await pilot.pause()
-        rags = []
-        for key in ["r", "a", "g"] * repeat:
-            # the key (rating changed, prompt shown) and Escape (no note) both count
-            rags.append(await timed(key) + await timed("escape") - 2 * floor)
-    out["month_switch_ms_median"] = statistics.median(months) * 1000
-    out["month_switch_ms_p95"] = percentile(months, 0.95) * 1000
-    out["filter_ms_median"] = statistics.median(filters) * 1000
-    out["filter_ms_p95"] = percentile(filters, 0.95) * 1000
-    out["rag_change_ms_median"] = statistics.median(rags) * 1000
-    out["rag_change_ms_p95"] = percentile(rags, 0.95) * 1000
-
-    # the store on its own (on a copy: the app's last save may still be running)
-    copy = path.with_name("store-" + path.name)
-    copy.write_bytes(path.read_bytes())
-    path = copy
-    loads, saves = [], []
-    for _ in range(repeat):
+    def measure_size(self, n: int, progress: Callable[[str], None]) -> dict:
+        out: dict = {"activities": n, "load_avg_before": load_average()}
+        plan = self.folder / f"plan-{n}.json"
         start = time.perf_counter()
-        store = ActivityStore(path, autosave=False)
-        loads.append(time.perf_counter() - start)
-        first = store.activities()[0]
-        store.update(first.copy(notes=f"bench {time.time()}"))
-        start = time.perf_counter()
-        store.save()
-        saves.append(time.perf_counter() - start)
-    out["load_ms"] = statistics.median(loads) * 1000
-    out["save_ms"] = statistics.median(saves) * 1000
-    return out
+        generate_plan(n, plan)
+        out["generate_s"] = time.perf_counter() - start
+        out["file_mb"] = plan.stat().st_size / 1e6
+        steps = (
+            ("cold start", lambda: self.measure_cold_start(plan, n, out)),
+            ("keys", lambda: self.measure_interactions(plan, n, out)),
+            ("peak RSS", lambda: self.measure_rss(plan, n, out)),
+            ("CLI month query", lambda: self.measure_cli_query(plan, out)),
+            ("import", lambda: self.measure_import(n, out)),
+            ("export", lambda: self.measure_export(n, out)),
+        )
+        for label, step in steps:
+            progress(f"  {label}…")
+            started = time.perf_counter()
+            step()
+            out[f"bench_{label.replace(' ', '_').lower()}_s"] = time.perf_counter() - started
+        for key in REQUIRED_KEYS:
+            out.setdefault(key, na("not measured"))
+        out["load_avg_after"] = load_average()
+        out["machine"] = machine()
+        if self.ctstui_note:
+            out["note"] = self.ctstui_note
+        return out
 
 
-async def child_rss(path: Path) -> dict:
-    """Peak RSS of one planner process: open the plan, paint each screen once."""
-    from ctstui.store.activity_store import ActivityStore
-    from ctstui.tui.app import make_app
-
-    app = make_app(ActivityStore(path, autosave=False), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        for key in ("2", "3", "4", "1"):
-            await pilot.press(key)
-            await pilot.pause()
-    return {"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+def console_script() -> tuple[list[str], str]:
+    """The installed ``ctstui`` command, as a user runs it."""
+    beside = Path(sys.executable).parent / "ctstui"
+    if beside.is_file():
+        return [str(beside)], ""
+    found = shutil.which("ctstui")
+    if found:
+        return [found], ""
+    return [sys.executable, "-m", "ctstui"], "no ctstui console script found: ran python -m ctstui"
 
 
-def measure_size(n: int, repeat: int, folder: Path) -> dict:
-    from bench_ics import measure_export
+def load_average() -> str:
+    with contextlib.suppress(OSError):
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return "unknown"
 
-    path = folder / f"plan-{n}.json"
-    start = time.perf_counter()
-    generate_plan(n, path)
-    generated = time.perf_counter() - start
-    result = subprocess.run(
-        [sys.executable, __file__, "--child", str(path), "--repeat", str(repeat)],
-        capture_output=True,
-        text=True,
-        check=False,
+
+def machine() -> str:
+    try:
+        from importlib.metadata import version
+
+        textual = version("textual")
+    except Exception:
+        textual = "?"
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"Textual {textual}"
     )
-    if result.returncode != 0:
-        raise SystemExit(f"benchmark child failed at {n}:\n{result.stderr[-4000:]}")
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
-    rss = subprocess.run(
-        [sys.executable, __file__, "--child-rss", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if rss.returncode != 0:
-        raise SystemExit(f"benchmark RSS child failed at {n}:\n{rss.stderr[-4000:]}")
-    figures.update(json.loads(rss.stdout.strip().splitlines()[-1]))
-    export = measure_export(n)
-    figures["export_s"] = export["fast_s"]
-    figures["export_baseline_s"] = export["baseline_s"]
-    figures["export_ratio"] = export["ratio"]
-    figures["file_mb"] = path.stat().st_size / 1e6
-    figures["generate_s"] = generated
-    return figures
 
+
+# -- the table -----------------------------------------------------------------------------
 
 ROWS = [
-    ("startup_ratio", "start-up (calendar) / empty app", "{:.2f}x", "≤ 1.3x"),
-    ("startup_list_ratio", "start-up (list) / empty app", "{:.2f}x", "≤ 1.3x"),
-    ("empty_s", "empty Textual app, first paint", "{:.3f} s", ""),
-    ("startup_s", "ctstui first paint (calendar)", "{:.3f} s", ""),
-    ("filter_ms_median", "filter keystroke, median", "{:.1f} ms", "≤ 30 ms"),
-    ("filter_ms_p95", "filter keystroke, p95", "{:.1f} ms", ""),
-    ("month_switch_ms_median", "month switch, median", "{:.1f} ms", "≤ 30 ms"),
-    ("month_switch_ms_p95", "month switch, p95", "{:.1f} ms", ""),
-    ("rag_change_ms_median", "board RAG change, median", "{:.1f} ms", "≤ 30 ms"),
-    ("pilot_floor_ms", "(Pilot floor per key, subtracted)", "{:.1f} ms", ""),
-    ("save_ms", "store save after one change", "{:.1f} ms", "≤ 150 ms"),
-    ("load_ms", "store load", "{:.1f} ms", ""),
-    ("export_ratio", "export-ics / plain icalendar build", "{:.2f}x", "≤ 0.5x"),
-    ("export_s", "export-ics of confirmed events", "{:.3f} s", ""),
-    ("rss_mb", "peak RSS, planner on each screen", "{:.0f} MB", "≤ 400 MB at 100k"),
-    ("file_mb", "plan file size", "{:.1f} MB", ""),
+    ("cold_start_ratio", "cold start / empty app (real terminal)", "{:.2f}x", "≤ 2.0x", "≤ 4x"),
+    ("cold_start_s", "ctstui cold start to plan drawn", "{:.3f} s", "", ""),
+    ("empty_app_cold_start_s", "empty Textual app cold start", "{:.3f} s", "", ""),
+    ("cold_start_first_output_s", "ctstui start to its first output", "{:.3f} s", "", ""),
+    ("filter_cpu_ms", "filter key CPU, median", "{:.1f} ms", "≤ 12 ms", ""),
+    ("filter_cpu_ms_p95", "filter key CPU, p95", "{:.1f} ms", "", ""),
+    ("filter_frame_ms", "filter key to frame, median", "{:.1f} ms", "≤ 35 ms", "≤ 60 ms"),
+    ("filter_frame_ms_p95", "filter key to frame, p95", "{:.1f} ms", "", ""),
+    ("layouts_per_filter_key", "full-screen layouts per filter key", "{:.2f}", "0", ""),
+    ("month_switch_cpu_ms", "month switch CPU, median", "{:.1f} ms", "≤ 12 ms", ""),
+    ("month_switch_cpu_ms_p95", "month switch CPU, p95", "{:.1f} ms", "", ""),
+    ("month_switch_frame_ms", "month switch to frame, median", "{:.1f} ms", "≤ 35 ms", "≤ 60 ms"),
+    ("month_switch_frame_ms_p95", "month switch to frame, p95", "{:.1f} ms", "", ""),
+    ("rag_change_cpu_ms", "rating (Esc: card moves) CPU, median", "{:.1f} ms", "≤ 12 ms", ""),
+    ("rag_change_cpu_ms_p95", "rating CPU, p95", "{:.1f} ms", "", ""),
+    ("rag_change_frame_ms", "rating to frame, median", "{:.1f} ms", "≤ 35 ms", "≤ 60 ms"),
+    ("rag_change_frame_ms_p95", "rating to frame, p95", "{:.1f} ms", "", ""),
+    ("rag_prompt_frame_ms", "rating key to reason prompt, median", "{:.1f} ms", "", ""),
+    ("filter_floor_cpu_ms", "(unbound key CPU, subtracted)", "{:.1f} ms", "", ""),
+    ("save_ms", "store save after one change", "{:.1f} ms", "≤ 50 ms", ""),
+    ("load_ms", "store load", "{:.1f} ms", "", ""),
+    ("import_rows_s", "ctstui import of N table rows", "{:.2f} s", "≤ 3 s", ""),
+    ("cli_month_query_s", "ctstui list month:2013-11", "{:.3f} s", "", ""),
+    ("export_ratio", "export-ics / plain icalendar build", "{:.2f}x", "≤ 0.5x", ""),
+    ("rss_mb", "peak RSS, planner on each screen", "{:.0f} MB", "", "≤ 350 MB"),
+    ("file_mb", "plan file size", "{:.1f} MB", "", ""),
 ]
 
 
-def print_table(results: dict[int, dict]) -> None:
+def cell(value, fmt: str) -> str:
+    if isinstance(value, int | float):
+        return fmt.format(value)
+    return "n/a" if value is None or str(value).startswith("n/a") else str(value)
+
+
+def print_table(results: dict[int, dict], out=sys.stdout) -> None:
     sizes = sorted(results)
+    some = results[sizes[0]]
     print(
-        f"ctstui benchmark, {date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
+        f"ctstui benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {some['machine']}, "
+        f"load average {some['load_avg_before']} (1, 5, 15 min) at the start",
+        file=out,
     )
-    header = f"{'measure':<38}" + "".join(f"{n:>12,}" for n in sizes) + "   target (10k)"
-    print(header)
-    print("-" * len(header))
-    for key, label, fmt, target in ROWS:
-        cells = "".join(f"{fmt.format(results[n][key]):>12}" for n in sizes)
-        print(f"{label:<38}{cells}   {target}")
+    width = 40
+    header = f"{'measure':<{width}}" + "".join(f"{n:>12,}" for n in sizes)
+    header += "   target 10k   target 100k"
+    print(header, file=out)
+    print("-" * len(header), file=out)
+    for key, label, fmt, target, target_100k in ROWS:
+        cells = "".join(f"{cell(results[n].get(key), fmt):>12}" for n in sizes)
+        print(f"{label:<{width}}{cells}   {target:<12} {target_100k}", file=out)
+    notes = []
+    for n in sizes:
+        for key in sorted(results[n]):
+            value = results[n][key]
+            if (
+                isinstance(value, str)
+                and value.startswith("n/a")
+                and key in dict.fromkeys(r[0] for r in ROWS)
+            ):
+                notes.append(f"  {n:,} {key}: {value}")
+    if notes:
+        print("not measured:", file=out)
+        print("\n".join(dict.fromkeys(notes)), file=out)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--json", metavar="FILE")
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions (CI smoke run)")
-    parser.add_argument("--repeat", type=int, default=0)
-    parser.add_argument("--child", metavar="PLAN", help=argparse.SUPPRESS)
-    parser.add_argument("--child-rss", metavar="PLAN", help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="1000,10000", help="plan sizes, comma-separated")
+    parser.add_argument("--json", metavar="FILE", help="write the figures as JSON")
+    parser.add_argument("--quick", action="store_true", help="fewer keys and starts (CI smoke)")
+    parser.add_argument("--keys", type=int, default=0, help="keys per interaction")
+    parser.add_argument("--starts", type=int, default=0, help="cold starts of each program")
+    parser.add_argument(
+        "--import-limit",
+        type=float,
+        default=900,
+        metavar="SECONDS",
+        help="give up (n/a) on an import that takes longer",
+    )
     args = parser.parse_args(argv)
-    repeat = args.repeat or (2 if args.quick else 5)
-    if args.child_rss:
-        print(json.dumps(asyncio.run(child_rss(Path(args.child_rss)))))
-        return 0
-    if args.child:
-        print(json.dumps(asyncio.run(child(Path(args.child), repeat))))
-        return 0
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    results = {}
+    settings = Settings(args.quick, args.keys, args.starts, args.import_limit)
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    results: dict[int, dict] = {}
     with tempfile.TemporaryDirectory(prefix="ctstui-bench-") as folder:
+        bench = Bench(Path(folder), settings)
         for n in sizes:
-            print(f"measuring {n:,} activities…", file=sys.stderr, flush=True)
-            results[n] = measure_size(n, repeat, Path(folder))
+            progress(f"measuring {n:,} activities (load average {load_average()})…")
+            results[n] = bench.measure_size(n, progress)
+            if args.json:  # written after each size: a long run keeps what it measured
+                write_json(Path(args.json), results)
     print_table(results)
-    if args.json:
-        Path(args.json).write_text(json.dumps({str(n): r for n, r in results.items()}, indent=2))
     return 0
+
+
+def write_json(path: Path, results: dict[int, dict]) -> None:
+    text = json.dumps({str(n): r for n, r in results.items()}, indent=2, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

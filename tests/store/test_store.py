@@ -21,7 +21,7 @@ from filelock import FileLock
 import ctstui
 from ctstui.domain.dates import DateSpec, Precision
 from ctstui.domain.model import Activity, FunderContract, Rag, Status, Target
-from ctstui.store import activity_store as store_module
+from ctstui.store import storage as storage_module
 from ctstui.store.activity_store import (
     SCHEMA_VERSION,
     ActivityStore,
@@ -216,10 +216,50 @@ def test_damaged_or_foreign_file_is_refused_and_left_alone(tmp_path, case):
     assert others_in(folder, path) == []  # no .bak, temp or lock left behind
 
 
-def test_truncated_file_points_at_the_bak(tmp_path, plan_path):
-    plan_path.write_bytes(valid_plan_bytes(tmp_path)[:40])
-    with pytest.raises(StoreError, match=r"plan\.json\.bak"):
+def test_truncated_file_says_so_and_points_at_the_bak_only_if_there_is_one(tmp_path, plan_path):
+    good = valid_plan_bytes(tmp_path)
+    plan_path.write_bytes(good[:40])
+    with pytest.raises(StoreError) as caught:
         ActivityStore(plan_path)
+    assert "truncated" in str(caught.value) and ".bak" not in str(caught.value)
+    bak_of(plan_path).write_bytes(good)
+    with pytest.raises(StoreError, match=r"previous version is in plan\.json\.bak"):
+        ActivityStore(plan_path)
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b'{"_meta": {"1": {"app": "ctstui", "schema": 1}}, "x": {"1": {"d": NaN}}}', "NaN"),
+        (
+            b'{"_meta": {"1": {"app": "ctstui", "schema": 1}}, "x": {"1": {"d": -Infinity}}}',
+            "-Infinity",
+        ),
+        (
+            b'{"_meta": {"1": {"app": "ctstui", "schema": 1}}, "x": {"1": {"d": 1e999}}}',
+            "too large",
+        ),
+    ],
+)
+def test_not_a_number_is_named(plan_path, content, words):
+    plan_path.write_bytes(content)
+    with pytest.raises(StoreError) as caught:
+        ActivityStore(plan_path)
+    message = str(caught.value)
+    assert words in message and "JSON does not allow" in message
+    assert "truncated" not in message and ".bak" not in message
+
+
+def test_a_plan_saved_with_a_byte_order_mark_opens(tmp_path, plan_path):
+    good = valid_plan_bytes(tmp_path)
+    plan_path.write_bytes(b"\xef\xbb\xbf" + good.replace(b"\n", b"\r\n"))  # as Notepad saves
+    store = ActivityStore(plan_path)
+    assert titles(store) == ["One", "Two"]
+    store.add(Activity("Three"))
+    assert on_disk(plan_path) == ["One", "Three", "Two"]
+    legacy = json.loads(good)  # one line, as an older ctstui wrote it
+    plan_path.write_bytes(b"\xef\xbb\xbf" + json.dumps(legacy).encode())
+    assert titles(ActivityStore(plan_path)) == ["One", "Two"]
 
 
 def test_a_folder_is_refused(tmp_path):
@@ -241,12 +281,34 @@ def test_a_missing_folder_is_refused_not_created(tmp_path):
     assert not (tmp_path / "no").exists()
 
 
-def test_an_empty_file_is_a_new_plan(plan_path):
-    plan_path.write_bytes(b"")
-    store = ActivityStore(plan_path)
-    assert len(store) == 0
-    store.add(Activity("First"))
-    assert on_disk(plan_path) == ["First"]
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"", "is empty (0 bytes)"),
+        (b"  \n\t\n", "only blank space"),
+        (b"{}", "empty JSON object"),
+        (b"\xef\xbb\xbf{}\n", "empty JSON object"),
+        (b'{"_meta": {}}', "no '_meta' table"),
+    ],
+)
+def test_an_empty_or_shapeless_file_is_refused_not_a_new_plan(tmp_path, content, words):
+    """Only a missing file is a new plan: an empty one (a full disk, a sync client,
+    a ``>`` typo) is refused, left alone, and its .bak is never replaced."""
+    path = tmp_path / "plan.json"
+    store = ActivityStore(path)
+    store.add(Activity("One"))
+    store.add(Activity("Two"))
+    bak = bak_of(path).read_bytes()
+    path.write_bytes(content)
+    with pytest.raises(StoreError) as caught:
+        ActivityStore(path)
+    message = str(caught.value)
+    assert str(path) in message and words in message
+    assert "previous version is in plan.json.bak" in message
+    with pytest.raises(StoreError):
+        store.add(Activity("Three"))  # a store open before cannot write over it either
+    assert path.read_bytes() == content
+    assert bak_of(path).read_bytes() == bak
 
 
 def test_a_failed_reload_leaves_the_store_as_it_was(store, plan_path):
@@ -261,8 +323,8 @@ def test_a_failed_reload_leaves_the_store_as_it_was(store, plan_path):
     with pytest.raises(StoreError, match="'days'"):
         store.reload()
     assert store.activities() == [kept]
-    with pytest.raises(FileChangedError):
-        store.add(Activity("New"))
+    with pytest.raises(StoreError, match="'days'"):
+        store.add(Activity("New"))  # a command re-reads to re-apply: and is refused
     assert plan_path.read_bytes() == damaged
 
 
@@ -382,7 +444,9 @@ def test_save_failure_keeps_the_change_and_the_file(store, plan_path):
     message = str(caught.value)
     assert str(plan_path) in message
     assert os.strerror(errno.ENOSPC) in message
-    assert "kept in memory" in message
+    # A command exits: its message must not promise the change is kept anywhere.
+    assert "kept in memory" not in message
+    assert "the file on disk is unchanged: fix that and run the command again" in message
     assert titles(store) == ["Pending", "Saved"]
     assert store.dirty
     assert plan_path.read_bytes() == before
@@ -398,7 +462,7 @@ def test_save_failure_without_autosave(plan_path, fixed_clock):
     store = ActivityStore(plan_path, autosave=False, clock=fixed_clock)
     store.add(Activity("Pending"))
     store.storage.write_hook = disk_full
-    with pytest.raises(SaveError):
+    with pytest.raises(SaveError, match="your change is kept in memory"):
         store.save()
     assert not plan_path.exists()
     assert store.dirty
@@ -432,14 +496,17 @@ def test_autosave_off_keeps_changes_in_memory_until_save(store, plan_path, fixed
 # -- two writers ----------------------------------------------------------------------
 
 
-def test_second_writer_is_not_overwritten(store, plan_path):
+def test_second_writer_is_not_overwritten(plan_path, fixed_clock):
+    store = ActivityStore(plan_path, who="tester", clock=fixed_clock, autosave=False)
     store.add(Activity("Mine"))
+    store.save()
     other = ActivityStore(plan_path, who="other")
     other.add(Activity("Theirs"))
     assert store.changed_on_disk()
     assert not other.changed_on_disk()
+    store.add(Activity("Too late"))
     with pytest.raises(FileChangedError) as caught:
-        store.add(Activity("Too late"))
+        store.save()
     assert str(plan_path) in str(caught.value)
     assert on_disk(plan_path) == ["Mine", "Theirs"]
     # Reloading picks up their change, drops ours, and writing works again.
@@ -448,6 +515,7 @@ def test_second_writer_is_not_overwritten(store, plan_path):
     assert titles(store) == ["Mine", "Theirs"]
     assert not store.can_undo
     store.add(Activity("Again"))
+    store.save()
     assert on_disk(plan_path) == ["Again", "Mine", "Theirs"]
     assert other.changed_on_disk()
 
@@ -505,7 +573,7 @@ def test_reload_drops_unsaved_changes_and_history(plan_path, fixed_clock):
 def test_a_held_lock_makes_the_write_wait_then_fail(store, plan_path, monkeypatch):
     store.add(Activity("One"))
     before = plan_path.read_bytes()
-    monkeypatch.setattr(store_module, "LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr(storage_module, "LOCK_TIMEOUT", 0.2)
     held = FileLock(str(plan_path) + ".lock")
     with held:
         started = time.monotonic()

@@ -66,3 +66,17 @@ def test_undo_of_an_add_leaves_no_tombstone(store, make_activity):
     store.undo()
     assert added.id not in store
     assert store.tombstones() == []
+
+
+def test_an_undone_add_redone_survives_a_reload_and_reapply(plan_path, fixed_clock, make_activity):
+    """Found by the fuzz state machine: the redo puts the activity under a new document
+    id, and the merge took its removal under the old id for a change of ours."""
+    store = ActivityStore(plan_path, clock=fixed_clock, autosave=False)
+    added = store.add(make_activity("Museums peer review"))
+    store.save()
+    store.undo()
+    store.redo()
+    assert store.reload_and_reapply() == 0  # nothing of ours differs from the file
+    assert [a.id for a in store.activities()] == [added.id]
+    store.save()
+    assert [a.id for a in ActivityStore(plan_path).activities()] == [added.id]

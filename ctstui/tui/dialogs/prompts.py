@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from ctstui.domain.model import Activity
 from ctstui.tui.look import activity_label, plain, plain_lines, safe
+from ctstui.tui.widgets.footer import PlanFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -35,6 +36,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.labels[0], variant="primary", id="yes")
                 yield Button(self.labels[1], id="no")
+        yield PlanFooter()
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()
@@ -72,6 +74,7 @@ class PromptScreen(ModalScreen[str | None]):
             yield Static(plain_lines(self.question), classes="dialog-text")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-hint", classes="hint")
+        yield PlanFooter()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -131,6 +134,7 @@ class ChooseActivityScreen(ModalScreen[str | None]):
                 for a in self.activities
             ]
             yield OptionList(*options, id="choose-list")
+        yield PlanFooter()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 
+from ctstui.domain.dates import PlanYear
 from ctstui.domain.model import Activity, Status, Theme
+from ctstui.domain.planview import plan_year_of
 from ctstui.domain.query import Query, QueryError
 from ctstui.domain.text import format_days
 from ctstui.tui.look import TextLine, plain
 from ctstui.tui.screens.base import PlanScreen
 from ctstui.tui.widgets.activity_table import ActivityTable
+from ctstui.tui.widgets.footer import PlanFooter
 from ctstui.tui.widgets.tabs import ModeTabs
 
 
@@ -22,6 +26,11 @@ class ActivitiesScreen(PlanScreen):
     AUTO_FOCUS = "ActivityTable"
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="list.filter"),
+        Binding("tab", "app.focus_next", "Next pane", id="list.next_pane"),
+        Binding(
+            "shift+tab", "app.focus_previous", "Previous pane", show=False, id="list.prev_pane"
+        ),
+        Binding("ctrl+l", "clear_filter", "Clear filter", id="list.clear_filter"),
         Binding("escape", "leave_filter", "Back to list", show=False, id="list.leave_filter"),
     ]
 
@@ -29,6 +38,7 @@ class ActivitiesScreen(PlanScreen):
         super().__init__(id="activities")
         self.query_text = ""
         self._query = Query.parse("")
+        self._revisions: dict[str, int] | None = None  # id -> revision at the last refresh
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -37,6 +47,8 @@ class ActivitiesScreen(PlanScreen):
             yield Input(
                 placeholder="/ filter: lead:SN status:tbc month:nov -status:completed words…",
                 id="filter",
+                # Keep what was typed ahead: selecting on focus would let the next key replace it.
+                select_on_focus=False,
             )
             yield Select(
                 [(s.value, f"status:{s.value}") for s in Status], prompt="Status", id="quick-status"
@@ -46,9 +58,10 @@ class ActivitiesScreen(PlanScreen):
             )
             yield Select([], prompt="Lead", id="quick-lead")
         yield Static("", id="filter-error")
+        yield TextLine(id="hidden-notice")
         yield ActivityTable(today=self.today, id="table")
         yield TextLine(id="totals")
-        yield Footer()
+        yield PlanFooter()
 
     def on_mount(self) -> None:
         self.refresh_plan()
@@ -75,11 +88,26 @@ class ActivitiesScreen(PlanScreen):
             return
         if error.display:
             error.display = False
+        if text != self.query_text:
+            self._show_hidden_notice("")  # a new filter: the notice no longer applies
+            self.refresh_bindings()
         self.query_text = text
         self.show(self._query.filter(self.store.activities()))
 
+    def plan_year(self) -> PlanYear:
+        """The plan year the list's dates are read in (others show their year)."""
+        stored = self.store.meta("plan_year")
+        if isinstance(stored, str):
+            try:
+                return PlanYear.parse(stored)
+            except ValueError:
+                pass
+        return plan_year_of(self.today)
+
     def show(self, activities: list[Activity]) -> None:
-        self.query_one(ActivityTable).set_rows(activities)
+        table = self.query_one(ActivityTable)
+        table.plan_year = self.plan_year()
+        table.set_rows(activities)
         days = sum(a.total_days for a in activities)
         places = sum(a.places or 0 for a in activities)
         of = f" of {len(self.store)}" if len(activities) != len(self.store) else ""
@@ -87,7 +115,7 @@ class ActivitiesScreen(PlanScreen):
         self.query_one("#totals", TextLine).set(
             plain(
                 f"{len(activities)}{of} activities  ·  {format_days(days) or 0} days  ·  "
-                f"{places} places{filtered}"
+                f"{places} places  ·  plan year {table.plan_year}{filtered}"
             )
         )
 
@@ -97,16 +125,39 @@ class ActivitiesScreen(PlanScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
-            self.query_one(ActivityTable).focus()
+            self.set_focus(self.query_one(ActivityTable))  # at once: Enter may follow
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self.apply_filter()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # Focus now, not after the next refresh (Widget.focus): keys typed
+        # right after "/" must reach the filter, not run commands ("e" edits).
+        self.set_focus(self.query_one("#filter", Input))
+
+    def on_key(self, event: events.Key) -> None:
+        """Type-ahead: "/Heritage" typed fast all goes into the filter.
+
+        A key reaches the screen on its way up from the list before the App
+        looks at bindings; by then the keys after it are already queued for the
+        list.  So "/" focuses the filter here, at once, and the printable keys
+        that follow it are put into the filter instead of running commands.
+        """
+        field = self.query_one("#filter", Input)
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.binding.action == "focus_filter":
+            if self.focused is not field:
+                event.stop()
+                event.prevent_default()
+                self.action_focus_filter()
+            return
+        if self.focused is field and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            field.insert_text_at_cursor(event.character)
 
     def action_leave_filter(self) -> None:
-        self.query_one(ActivityTable).focus()
+        self.set_focus(self.query_one(ActivityTable))
 
     def set_filter(self, text: str) -> None:
         self.query_one("#filter", Input).value = text
@@ -114,13 +165,50 @@ class ActivitiesScreen(PlanScreen):
 
     # -- PlanScreen ------------------------------------------------------------
     def refresh_plan(self) -> None:
+        self._note_hidden_changes()
         leads = sorted({lead for a in self.store.activities() for lead in a.leads})
         lead_select = self.query_one("#quick-lead", Select)
         current = lead_select.value
-        lead_select.set_options([(lead, f"lead:{lead}") for lead in leads])
+        # Leads are user text: a Text option is shown as written, never parsed as markup.
+        lead_select.set_options([(plain(lead), f"lead:{lead}") for lead in leads])
         if isinstance(current, str) and current in {f"lead:{x}" for x in leads}:
             lead_select.value = current
         self.apply_filter()
+
+    def _note_hidden_changes(self) -> None:
+        """An activity added or changed while the filter hides it is named above
+        the list, with the key that clears the filter: it must not just vanish."""
+        activities = self.store.activities()
+        revisions = {a.id: a.revision for a in activities}
+        before, self._revisions = self._revisions, revisions
+        if before is None or not self.query_text:
+            return
+        changed = [a for a in activities if before.get(a.id) != a.revision]
+        hidden = [a for a in changed if not self._query.matches(a)]
+        if hidden:
+            names = ", ".join(f"“{a.title}”" for a in hidden[:2])
+            more = f" and {len(hidden) - 2} more" if len(hidden) > 2 else ""
+            verb = "is" if len(hidden) == 1 else "are"
+            self._show_hidden_notice(
+                f"⚠ {names}{more} {verb} not shown: the filter hides "
+                f"{'it' if len(hidden) == 1 else 'them'}.  ctrl+l clears the filter."
+            )
+
+    def _show_hidden_notice(self, text: str) -> None:
+        notice = self.query_one("#hidden-notice", TextLine)
+        notice.set(plain(text, "bold"))
+        notice.display = bool(text)
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        for select_id in ("#quick-status", "#quick-theme", "#quick-lead"):
+            self.query_one(select_id, Select).clear()
+        self.apply_filter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return bool(self.query_text)  # shown only while a filter is on
+        return True
 
     def selected_activity(self) -> Activity | None:
         return self.query_one(ActivityTable).current

@@ -9,15 +9,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ctstui.domain.dates import DateParseError, DateSpec
 from ctstui.domain.model import Activity, schedule_risk
 from ctstui.domain.planview import CalendarIndex, plan_year_of
 from ctstui.tui.dialogs.prompts import ChooseActivityScreen, PromptScreen
-from ctstui.tui.look import activity_label, plain
+from ctstui.tui.look import activity_label, legend, plain
 from ctstui.tui.screens.base import PlanScreen
+from ctstui.tui.widgets.footer import PlanFooter
 from ctstui.tui.widgets.month_grid import MonthGrid
 from ctstui.tui.widgets.tabs import ModeTabs
 
@@ -51,16 +52,21 @@ def _parse_goto(text: str, around: date) -> date:
 
 class CalendarScreen(PlanScreen):
     AUTO_FOCUS = "MonthGrid"
+    # Narrow terminals (80 columns) get a slimmer tray so day cells stay readable.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (160, "-very-wide")]
     BINDINGS = [
         Binding("t", "today", "Today", id="calendar.today"),
         Binding("g", "goto", "Go to", id="calendar.goto"),
         Binding("y", "year", "Year", id="calendar.year"),
-        Binding("tab", "focus_next", "Grid/tray", show=False, id="calendar.switch_focus"),
+        # One key each way; the footer names the pane Tab goes to.
+        Binding("tab,shift+tab", "pane('tray')", "To tray", id="calendar.to_tray"),
+        Binding("tab,shift+tab", "pane('grid')", "To grid", id="calendar.to_grid"),
     ]
 
     def __init__(self) -> None:
         super().__init__(id="calendar")
         self.index = CalendarIndex({}, [])
+        self.tray_count = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,10 +76,11 @@ class CalendarScreen(PlanScreen):
                 yield Static("", id="month-title")
                 yield MonthGrid(today=self.today, id="month")
                 yield Static("", id="day-info")
+                yield Static(legend(), id="legend")
             with Vertical(id="tray-pane"):
                 yield Static("This month, date TBC", id="tray-title")
                 yield OptionList(id="tray")
-        yield Footer()
+        yield PlanFooter()
 
     def on_mount(self) -> None:
         grid = self.query_one(MonthGrid)
@@ -93,6 +100,10 @@ class CalendarScreen(PlanScreen):
                 timeout=6,
             )
         grid.selected = opening
+
+    def on_resize(self) -> None:
+        # The tray's title is shortened on narrow screens (the breakpoint class).
+        self.call_after_refresh(self.show_tray_title)
 
     def opening_day(self) -> date:
         """Today, unless the plan has nothing within a year of it: then its nearest month."""
@@ -139,10 +150,19 @@ class CalendarScreen(PlanScreen):
             )
         tray.clear_options()
         tray.add_options(options)
-        if highlighted and any(a.id == highlighted for a in shown):
-            tray.highlighted = next(i for i, a in enumerate(shown) if a.id == highlighted)
-        self.query_one("#tray-title", Static).update(plain(f"{day:%B}, date TBC ({len(items)})"))
+        ids = [option.id for option in options]
+        if highlighted in ids:
+            tray.highlighted = ids.index(highlighted)
+        self.tray_count = len(items)
+        self.show_tray_title()
         self.show_day_info()
+
+    def show_tray_title(self) -> None:
+        day = self.query_one(MonthGrid).selected
+        month = f"{day:%b}" if self.has_class("-narrow") else f"{day:%B}"  # the count must fit
+        self.query_one("#tray-title", Static).update(
+            plain(f"{month}, date TBC ({self.tray_count})")
+        )
 
     def show_day_info(self) -> None:
         day = self.query_one(MonthGrid).selected
@@ -174,12 +194,35 @@ class CalendarScreen(PlanScreen):
         if option_id.startswith(MORE_PREFIX):
             month = option_id.removeprefix(MORE_PREFIX)
             self.app.switch_mode("activities")
-            self.app.call_after_refresh(lambda: self.app.screen.set_filter(f"month:{month}"))
+            self.app.call_after_refresh(self._filter_list, f"month:{month}")
         elif option_id:
             self.planner.open_detail(option_id)
 
+    def _filter_list(self, query: str) -> None:
+        from ctstui.tui.screens.activities import ActivitiesScreen
+
+        screen = self.app.screen
+        if isinstance(screen, ActivitiesScreen):
+            screen.set_filter(query)
+
     def on_descendant_focus(self) -> None:
+        self.refresh_bindings()  # "To tray" / "To grid"
         self.planner.selection_changed()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pane":
+            tray_focused = self.query_one("#tray", OptionList).has_focus
+            return (parameters[0] == "tray") != tray_focused
+        return True
+
+    def action_pane(self, pane: str) -> None:
+        if pane == "tray":
+            tray = self.query_one("#tray", OptionList)
+            self.set_focus(tray)
+            if tray.option_count and tray.highlighted is None:
+                tray.highlighted = 0
+        else:
+            self.set_focus(self.query_one(MonthGrid))
 
     # -- actions ---------------------------------------------------------------------
     def go_to(self, day: date) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -9,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ctstui.domain.model import Activity, schedule_risk
 from ctstui.domain.text import format_days
 from ctstui.tui.look import RAG_COLOURS, plain, rag_marker, rating_change, safe
+from ctstui.tui.widgets.footer import PlanFooter
 
 
 def detail_text(activity: Activity, today) -> Table:
@@ -40,11 +43,25 @@ def detail_text(activity: Activity, today) -> Table:
         ("Programme", plain(activity.programme or "—")),
         ("Funder", plain(activity.funder or "—")),
         ("Notes", plain(activity.notes or "—")),
-        ("Revision", Text(f"{activity.revision}  (updated {activity.updated or '—'})")),
+        ("Revision", Text(f"{activity.revision}  (updated {local_time(activity.updated)})")),
     ]
     for label, value in rows:
         table.add_row(label, value)
     return table
+
+
+def local_time(stamp: str | None) -> str:
+    """A stored UTC stamp ("2013-11-04T09:00:00Z") in the reader's time zone:
+    "Mon 04 Nov 2013 09:00".  Text that is not a time is shown as it is."""
+    if not stamp:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return safe(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{moment.astimezone():%a %d %b %Y %H:%M}"
 
 
 def risk_text(activity: Activity, today) -> Text:
@@ -77,7 +94,7 @@ def reviews_text(activity: Activity) -> Text:
 def history_text(activity: Activity) -> Text:
     out = Text()
     for entry in reversed(activity.history):
-        out.append(f"{entry.at}  {safe(entry.who)}  ", style=Style(dim=True))
+        out.append(f"{local_time(entry.at)}  {safe(entry.who)}  ", style=Style(dim=True))
         out.append(safe(entry.action))
         for name, change in entry.changes.items():
             old, new = ([*change, None, None])[:2] if isinstance(change, list) else (None, change)
@@ -87,7 +104,16 @@ def history_text(activity: Activity) -> Text:
 
 
 class DetailScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q", "close", "Close", id="detail.close")]
+    # The planner's keys work here too, on the activity shown (the App's own
+    # bindings are not active under a dialog).
+    BINDINGS = [
+        Binding("escape,q", "close", "Close", id="detail.close"),
+        Binding("e", "app.edit", "Edit", id="detail.edit"),
+        Binding("d", "app.delete", "Delete", id="detail.delete"),
+        Binding("c", "app.set_status('confirmed')", "Confirm", id="detail.confirm"),
+        Binding("x", "app.set_status('completed')", "Done", id="detail.complete"),
+        Binding("b", "app.set_status('tbc')", "Back to TBC", show=False, id="detail.tbc"),
+    ]
 
     def __init__(self, activity_id: str) -> None:
         super().__init__()
@@ -101,7 +127,7 @@ class DetailScreen(ModalScreen[None]):
             yield Static(id="detail-reviews")
             yield Static("History (newest first)", classes="section")
             yield Static(id="detail-history")
-        yield Footer()
+        yield PlanFooter()
 
     def on_mount(self) -> None:
         self.refresh_plan()

@@ -6,12 +6,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from ctstui.domain.dates import PlanYear
 from ctstui.domain.draft import FORM_FIELDS, form_values, read_draft
 from ctstui.domain.model import Activity, Kind, Status, Theme
+from ctstui.tui.dialogs.prompts import ConfirmScreen
 from ctstui.tui.look import plain
+from ctstui.tui.widgets.footer import PlanFooter
 
 LABELS = {
     "title": "Title",
@@ -81,7 +83,7 @@ class ActivityForm(ModalScreen[Activity | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
-        yield Footer()
+        yield PlanFooter()
 
     def on_mount(self) -> None:
         self.query_one("#field-title", Input).focus()
@@ -108,6 +110,11 @@ class ActivityForm(ModalScreen[Activity | None]):
                 message.update("")
             message.display = bool(error) or (name == "when" and bool(draft.window))
         self.query_one("#save", Button).disabled = bool(draft.errors)
+        if draft.status_from_date is not None:
+            # "June TBC": the status the date says is the one saved; show it.
+            status = self.query_one("#field-status", Select)
+            if status.value != draft.status_from_date.value:
+                status.value = draft.status_from_date.value
         return draft
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -134,4 +141,16 @@ class ActivityForm(ModalScreen[Activity | None]):
         self.dismiss(draft.activity)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Escape always cancels; it asks first when typed text would be lost."""
+        if self.current_values() == self.values:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        what = "the new activity" if self.base is None else "your changes"
+        self.app.push_screen(
+            ConfirmScreen(f"Discard {what}?", yes="Discard", no="Keep editing"), answered
+        )

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
-from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -22,8 +23,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ctstui.domain.dates import DateParseError, DateSpec, PlanYear
 from ctstui.domain.model import Activity, schedule_risk
-from ctstui.domain.text import format_days
+from ctstui.domain.planview import plan_year_of
+from ctstui.domain.text import cell_width, fit, format_days
 from ctstui.tui.look import RAG_COLOURS, RAG_MARKERS, RISK_STYLE, safe, status_style
 
 
@@ -31,33 +34,87 @@ from ctstui.tui.look import RAG_COLOURS, RAG_MARKERS, RISK_STYLE, safe, status_s
 class Column:
     key: str
     label: str
-    width: int  # 0: takes the remaining width
     cell: Callable[[Activity], str]
-    sort: Callable[[Activity], object]
+    sort: Callable[[Activity], Any]
+    least: int  # narrowest useful width
+    most: int  # widest it grows to while other columns are still short
+    keep: int  # priority: lower numbers stay on screen longest (0: never dropped)
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("when", "Date", 16, lambda a: a.when.text or "—", lambda a: a.sort_key),
+    Column("when", "Date", lambda a: a.when.text or "—", lambda a: a.sort_key, 12, 24, 0),
     Column(
         "title",
         "Activity",
-        0,
         lambda a: a.title + (" (optional)" if a.optional else ""),
         lambda a: a.title.casefold(),
+        18,
+        60,
+        0,
     ),
-    Column("days", "Days", 4, lambda a: format_days(a.days), lambda a: a.days or 0),
-    Column("kind", "Kind", 16, lambda a: a.kind.value, lambda a: a.kind.value),
-    Column("lead", "Lead", 6, lambda a: "/".join(a.leads), lambda a: "/".join(a.leads)),
+    Column("days", "Days", lambda a: format_days(a.days), lambda a: a.days or 0, 4, 4, 3),
+    Column("kind", "Kind", lambda a: a.kind.value, lambda a: a.kind.value, 10, 19, 5),
+    Column("lead", "Lead", lambda a: "/".join(a.leads), lambda a: "/".join(a.leads), 4, 10, 2),
     Column(
         "audience",
         "Audience (places)",
-        22,
         lambda a: a.audience_with_places,
         lambda a: a.audience.casefold(),
+        12,
+        40,
+        4,
     ),
-    Column("status", "Status", 9, lambda a: a.status.value, lambda a: a.status.value),
-    Column("rag", "RAG", 9, lambda a: a.rag.value, lambda a: a.rag.severity),
+    Column("status", "Status", lambda a: a.status.value, lambda a: a.status.value, 9, 9, 0),
+    Column("rag", "RAG", lambda a: a.rag.value, lambda a: a.rag.severity, 9, 9, 0),
 )
+TITLE_FLAG = 2  # "! " before a title whose schedule is at risk
+TITLE_ROOM = 26  # an optional column is shown only while the title keeps this much
+SAMPLE_ROWS = 2000  # natural widths are measured on the first rows only (large plans)
+
+
+def layout(total: int, wanted: dict[str, int]) -> list[tuple[int, int]]:
+    """(column index, width) of the columns shown in ``total`` cells, in display order.
+
+    Columns with ``keep == 0`` (date, title, status, RAG) are always shown; the
+    others join in priority order while the title keeps ``TITLE_ROOM`` cells.
+    Spare width is then shared: every column grows one cell at a time towards
+    what its content needs (``wanted``, at most ``most``); what is left goes
+    to the title.
+    """
+    shown = {i for i, c in enumerate(COLUMNS) if c.keep == 0}
+
+    def used(indexes: set[int]) -> int:
+        return sum(COLUMNS[i].least for i in indexes) + GAP * (len(indexes) - 1)
+
+    title = next(i for i, c in enumerate(COLUMNS) if c.key == "title")
+    for i in sorted((i for i, c in enumerate(COLUMNS) if c.keep), key=lambda i: COLUMNS[i].keep):
+        extra = COLUMNS[i].least + GAP
+        if used(shown) + extra + TITLE_ROOM - COLUMNS[title].least <= total:
+            shown.add(i)
+    widths = {i: COLUMNS[i].least for i in shown}
+    spare = total - used(shown)
+    goal = {
+        i: max(COLUMNS[i].least, min(wanted.get(COLUMNS[i].key, 0), COLUMNS[i].most)) for i in shown
+    }
+    # The title first gets the room it was promised, then everyone shares.
+    bump = max(min(goal[title], TITLE_ROOM, widths[title] + spare) - widths[title], 0)
+    widths[title] += bump
+    spare -= bump
+    # First towards each column's comfortable width, then (on wide screens)
+    # towards all its content needs.
+    for limit in (goal, {i: max(goal[i], wanted.get(COLUMNS[i].key, 0)) for i in shown}):
+        while spare > 0:
+            short = [i for i in sorted(shown) if widths[i] < limit[i]]
+            if not short:
+                break
+            for i in short[:spare]:
+                widths[i] += 1
+            spare -= min(len(short), spare)
+    if spare > 0:
+        widths[title] += spare
+    return [(i, widths[i]) for i in sorted(shown)]
+
+
 GAP = 1
 
 
@@ -79,7 +136,7 @@ class ActivityTable(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"activity-table--header", "activity-table--cursor"}
 
     DEFAULT_CSS = """
-    ActivityTable { height: 1fr; overflow-y: scroll; }
+    ActivityTable { height: 1fr; overflow-y: scroll; overflow-x: hidden; }
     ActivityTable > .activity-table--header { text-style: bold; background: $panel; }
     ActivityTable > .activity-table--cursor { background: $accent 40%; }
     ActivityTable:focus > .activity-table--cursor { background: $accent; color: $text; }
@@ -103,12 +160,17 @@ class ActivityTable(ScrollView, can_focus=True):
         self.rows: list[Activity] = []
         self.sort_column = 0
         self.sort_reverse = False
+        # Dates are shown as written; a year is added when an activity lies
+        # outside this plan year (the one the screen says it shows).
+        self.plan_year: PlanYear | None = None
+        self.wanted: dict[str, int] = {}
 
     # -- data -----------------------------------------------------------------
     def set_rows(self, activities: list[Activity], *, keep: str | None = None) -> None:
         """Show ``activities`` (sorted by the current column), keeping the cursor's row."""
         keep = keep or self.current_id
         self.rows = self._sorted(activities)
+        self.wanted = self._measure(self.rows[:SAMPLE_ROWS])
         index = next((i for i, a in enumerate(self.rows) if a.id == keep), None)
         size = Size(self.size.width, len(self.rows) + 1)
         if size != self.virtual_size:
@@ -116,6 +178,20 @@ class ActivityTable(ScrollView, can_focus=True):
         self.cursor = min(index if index is not None else self.cursor, max(len(self.rows) - 1, 0))
         self._scroll_to_cursor()
         self.refresh()
+
+    def _measure(self, rows: list[Activity]) -> dict[str, int]:
+        wanted = {}
+        for column in COLUMNS:
+            cells = (cell_width(self.cell_text(column, a)) for a in rows)
+            wanted[column.key] = max(cells, default=0)
+            wanted[column.key] = max(wanted[column.key], len(column.label) + 2)
+        wanted["title"] += TITLE_FLAG
+        return wanted
+
+    def cell_text(self, column: Column, activity: Activity) -> str:
+        if column.key == "when":
+            return date_text(activity, self.plan_year)
+        return safe(column.cell(activity))
 
     def _sorted(self, activities: list[Activity]) -> list[Activity]:
         column = COLUMNS[self.sort_column]
@@ -186,9 +262,7 @@ class ActivityTable(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:
             x = 0
-            for index, width in enumerate(
-                self._column_widths(self.scrollable_content_region.width)
-            ):
+            for index, width in self.columns_shown():
                 if x <= event.x < x + width + GAP:
                     self.sort_by(index)
                     return
@@ -204,23 +278,22 @@ class ActivityTable(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, len(self.rows) + 1)
 
-    def _column_widths(self, total: int) -> list[int]:
-        fixed = sum(c.width for c in COLUMNS) + GAP * (len(COLUMNS) - 1)
-        flexible = max(total - fixed, 12)
-        return [c.width or flexible for c in COLUMNS]
+    def columns_shown(self) -> list[tuple[int, int]]:
+        """(column index, width) of the columns that fit the table's width."""
+        return layout(self.scrollable_content_region.width, self.wanted)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        widths = self._column_widths(width)
+        shown = self.columns_shown()
         base = self.rich_style
         if y == 0:
             header_style = base + self.get_component_rich_style("activity-table--header")
             cells = []
-            for i, column in enumerate(COLUMNS):
-                label = column.label
+            for i, w in shown:
+                label = COLUMNS[i].label
                 if i == self.sort_column:
                     label += " ▼" if self.sort_reverse else " ▲"
-                cells.append(set_cell_size(label, widths[i]))
+                cells.append(fit(label, w))
             return Strip([Segment(" ".join(cells), header_style)]).adjust_cell_length(
                 width, header_style
             )
@@ -233,27 +306,54 @@ class ActivityTable(ScrollView, can_focus=True):
             row_style = base + self.get_component_rich_style("activity-table--cursor")
         segments: list[Segment] = []
         risky = schedule_risk(activity, self.today) is not None
-        for i, column in enumerate(COLUMNS):
-            if i:
+        for n, (i, w) in enumerate(shown):
+            column = COLUMNS[i]
+            if n:
                 segments.append(Segment(" ", row_style))
             if column.key == "rag":
                 marker = RAG_MARKERS[activity.rag]
                 segments.append(
                     Segment(marker + " ", row_style + Style(color=RAG_COLOURS[activity.rag]))
                 )
-                segments.append(
-                    Segment(set_cell_size(activity.rag.value, widths[i] - 2), row_style)
-                )
+                segments.append(Segment(fit(activity.rag.value, w - 2), row_style))
                 continue
-            text = safe(column.cell(activity))
+            text = self.cell_text(column, activity)
             style = row_style
             if column.key == "title":
                 style = row_style + status_style(activity.status)
                 # A fixed flag column keeps titles aligned: "!" marks a schedule at risk.
                 segments.append(Segment("! " if risky else "  ", row_style + RISK_STYLE))
-                segments.append(Segment(set_cell_size(text, widths[i] - 2), style))
+                segments.append(Segment(fit(text, w - TITLE_FLAG), style))
                 continue
             elif column.key == "status":
                 style = row_style + status_style(activity.status)
-            segments.append(Segment(set_cell_size(text, widths[i]), style))
+            segments.append(Segment(fit(text, w), style))
         return Strip(segments).adjust_cell_length(width, row_style)
+
+
+def date_text(activity: Activity, plan_year: PlanYear | None) -> str:
+    """The date as written, with its year when it lies outside ``plan_year``
+    (the year the screen says it shows) and the text does not already say it."""
+    when = activity.when
+    text = safe(when.text) or "—"
+    day = when.start or when.end
+    if day is None or plan_year is None or plan_year_of(day) == plan_year:
+        return text
+    if says_its_year(when.text, when.start, when.end):
+        return text
+    return f"{text} {day.year}"
+
+
+@lru_cache(maxsize=4096)
+def says_its_year(text: str, start: date | None, end: date | None) -> bool:
+    """Whether ``text`` pins its own year ("May 11", "by March 2012"): read in
+    another plan year, it still means the same window."""
+    day = start or end
+    if day is None:
+        return False
+    other = PlanYear(plan_year_of(day).start_year + 1)
+    try:
+        again = DateSpec.parse(text, other)
+    except DateParseError:
+        return False
+    return (again.start, again.end) == (start, end)

@@ -26,6 +26,8 @@ from ctstui.domain.planview import CalendarIndex, add_months, month_weeks
 from ctstui.tui.look import activity_label
 
 GUTTER = 1
+NARROW_CELL = 12  # below this many cells a day, titles use the compact label
+WEEKEND_SHARE = 0.6  # a weekend column's width against a weekday's, when narrow
 
 
 class MonthGrid(Widget, can_focus=True):
@@ -140,26 +142,48 @@ class MonthGrid(Widget, can_focus=True):
 
     # -- geometry ---------------------------------------------------------------
     def _columns(self) -> list[tuple[int, int]]:
-        """(x, width) of each weekday column; spare cells go to the first columns."""
+        """(x, width) of each weekday column; spare cells go to the first columns.
+
+        When cells are narrow, Saturday and Sunday (rarely used for events) get
+        less room so that weekday titles stay readable.
+        """
         width = self.size.width
         usable = max(width - GUTTER * 6, 7)
-        base, spare = divmod(usable, 7)
+        weights = [1.0] * 7
+        if usable < 7 * NARROW_CELL:
+            weights[5] = weights[6] = WEEKEND_SHARE
+        unit = usable / sum(weights)
+        widths = [max(int(unit * w), 1) for w in weights]
+        for col in range(usable - sum(widths)):
+            widths[col % 5] += 1
         out, x = [], 0
-        for col in range(7):
-            w = base + (1 if col < spare else 0)
+        for w in widths:
             out.append((x, w))
             x += w + GUTTER
         return out
 
-    def _row_height(self) -> int:
-        return max((self.size.height - 1) // 6, 1)
+    def _week_rows(self) -> list[tuple[int, int]]:
+        """(first line, height) of each of the six weeks; spare lines go to the first weeks."""
+        base, spare = divmod(max(self.size.height - 1, 6), 6)
+        out, top = [], 1
+        for week in range(6):
+            height = base + (1 if week < spare else 0)
+            out.append((top, height))
+            top += height
+        return out
+
+    def _week_at(self, y: int) -> tuple[int, int] | None:
+        """(week, line within it) of screen line ``y``."""
+        for week, (top, height) in enumerate(self._week_rows()):
+            if top <= y < top + height:
+                return week, y - top
+        return None
 
     def day_at(self, x: int, y: int) -> date | None:
-        if y < 1:
+        found = self._week_at(y)
+        if found is None:
             return None
-        week = (y - 1) // self._row_height()
-        if week > 5:
-            return None
+        week = found[0]
         for col, (left, width) in enumerate(self._columns()):
             if left <= x < left + width:
                 return self.weeks[week][col]
@@ -172,20 +196,28 @@ class MonthGrid(Widget, can_focus=True):
         cached = self._cell_cache.get(key)
         if cached is not None:
             return cached
+        compact = width < NARROW_CELL
         head = Text(f"{day.day:>2}", style=Style(bold=True))
-        if day == self.today:
+        if day == self.today and width < 8:
+            head.append("*", style=Style(bold=True))
+        elif day == self.today:
             head.append(" today", style=Style(bold=True, italic=True))
         lines = [head]
         items = self.index.on(day)
         room = height - 1
         shown = items if len(items) <= room else items[: max(room - 1, 0)]
+        # Spare lines let a title wrap (at most 3 lines each) instead of being cut.
+        per_item = min(max(room // len(shown), 1), 3) if shown else 1
         for activity in shown:
             label = activity_label(
-                activity, at_risk=schedule_risk(activity, self.today) is not None
+                activity,
+                at_risk=schedule_risk(activity, self.today) is not None,
+                compact=compact,
             )
             if not activity.when.is_day_precise:
-                label = Text("wk ", style=Style(dim=True)) + label  # the week beginning here
-            lines.append(label)
+                # No space: a wrapped title must not leave "wk" alone on a line.
+                label = Text("wk", style=Style(dim=True)) + label
+            lines.extend(self._wrapped(label, width, per_item))
         if len(items) > len(shown):
             lines.append(
                 Text(f"+{len(items) - len(shown)} more", style=Style(dim=True, italic=True))
@@ -193,6 +225,19 @@ class MonthGrid(Widget, can_focus=True):
         for line in lines:
             line.truncate(width, overflow="ellipsis")
         self._cell_cache[key] = lines
+        return lines
+
+    def _wrapped(self, label: Text, width: int, most: int) -> list[Text]:
+        """``label`` on at most ``most`` lines of ``width``; an ellipsis when cut."""
+        if most <= 1 or label.cell_len <= width:
+            return [label]
+        lines = list(label.wrap(self.app.console, width, overflow="fold"))
+        if len(lines) > most:
+            lines = lines[:most]
+            last = lines[-1]
+            last.truncate(width - 1)
+            last.rstrip()
+            last.append("…")
         return lines
 
     def _cell_style(self, day: date) -> Style:
@@ -216,16 +261,17 @@ class MonthGrid(Widget, can_focus=True):
         columns = self._columns()
         if y == 0:
             style = base + self.get_component_rich_style("month-grid--weekday")
-            segments = []
+            head: list[Segment] = []
             for (left, w), name in zip(columns, calendar.day_abbr, strict=True):
                 if left:
-                    segments.append(Segment(" " * GUTTER, base))
-                segments.append(Segment(name[:w].ljust(w), style))
-            return Strip(segments).adjust_cell_length(width, base)
-        height = self._row_height()
-        week, line = divmod(y - 1, height)
-        if week > 5:
+                    head.append(Segment(" " * GUTTER, base))
+                head.append(Segment(name[:w].ljust(w), style))
+            return Strip(head).adjust_cell_length(width, base)
+        found = self._week_at(y)
+        if found is None:
             return Strip.blank(width, base)
+        week, line = found
+        height = self._week_rows()[week][1]
         console = self.app.console
         segments: list[Segment] = []
         for (left, w), day in zip(columns, self.weeks[week], strict=True):
