@@ -301,13 +301,15 @@ def test_unknown_id_for_rate_and_done_exits_2(capsys, plan):
 
 
 @pytest.mark.parametrize(
-    "argv", [["set", "3f2a", "lead=JW"], ["rate", "3f2a", "red"], ["done", "3f2a"]]
+    "argv",
+    [["set", "3f2a", "lead=JW"], ["rate", "3f2a", "red"], ["done", "3f2a"], ["undo"]],
 )
 def test_a_missing_plan_file_is_named_and_nothing_is_created(capsys, tmp_path, argv):
-    """Not "no activity's id starts with it": the plan itself is not there (a mistyped --db)."""
+    """Not "no activity's id starts with it" or "no change to undo": the plan itself
+    is not there (a mistyped --db)."""
     code, out, err = ctstui(capsys, tmp_path / "plna.json", *argv)
     assert code == 2 and out == ""
-    assert "plna.json: no plan file to change" in err
+    assert "plna.json: no plan file to " in err
     assert list(tmp_path.iterdir()) == []
 
 
