@@ -14,6 +14,7 @@ names the contract's funder or gives its id; see
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import date
@@ -95,7 +96,9 @@ def check_contract(
     """A contract from checked fields; ``fields`` names them as the user knows them."""
     names = {"funder": "--funder", "from": "--from", "to": "--to", "target": "--target"}
     names.update(fields or {})
-    funder = funder.strip()
+    # A no-break or other space (common in text pasted from Word) is a space: the
+    # funder must match activities' plain "Arts Council England".
+    funder = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in funder).strip()
     if not funder:
         raise ContractError(names["funder"], "expected the funder's name, e.g. 'Sport England'")
     if any(ch in funder for ch in "\r\n\t\x00") or not funder.isprintable():

@@ -193,3 +193,12 @@ def test_list_as_json_escapes_terminal_controls_in_notes(plan_file, capsys):
     code, out, _ = run(capsys, "contract", "list", "--db", str(plan_file), "--format", "json")
     assert code == 0 and "\u202e" not in out and "\x9b" not in out
     assert [c["notes"] for c in json.loads(out)] == [notes]
+
+
+def test_a_funder_pasted_with_no_break_spaces_is_taken_with_plain_spaces(plan_file, capsys):
+    """Word puts U+00A0 between words; the contract must still match 'Arts Council England'."""
+    code, _, err = run(capsys, "contract", "add", "--db", str(plan_file), "--funder",
+                         "Arts\u00a0Council\u2009England", "--from", "2019-04-01", "--to",
+                         "2020-03-31")  # fmt: skip
+    assert code == 0, err
+    assert [c["funder"] for c in contracts(plan_file)] == ["Arts Council England"]
