@@ -14,7 +14,7 @@ from ctstui import __version__
 from ctstui.cli import COMMANDS, CommandSpec
 from ctstui.cli.context import CliError, Context, parse_today
 from ctstui.domain.text import printable_lines
-from ctstui.store.activity_store import FileChangedError, StoreError
+from ctstui.store.activity_store import ActivityStore, FileChangedError, StoreError
 
 
 def _common_options(*, top: bool) -> argparse.ArgumentParser:
@@ -149,14 +149,23 @@ def keymap_path() -> Path:
 def run_tui(ctx: Context) -> int:
     from ctstui.tui.app import load_keymap, make_app
 
-    store = ctx.open_store(autosave=False, session=True)  # (frozen out of the GC there)
+    opened: list[ActivityStore] = []
+
+    def open_plan() -> ActivityStore:  # in the planner's worker, after its first paint
+        store = ctx.open_store(autosave=False, session=True)  # (frozen out of the GC there)
+        opened.append(store)
+        return store
+
+    app = make_app(open_plan, today=ctx.today, keymap=load_keymap(keymap_path()))
     try:
-        app = make_app(store, today=ctx.today, keymap=load_keymap(keymap_path()))
         app.run()
     finally:
-        store.close()  # the "in use" marker goes, however the app ended
-    if ctx.demo:
-        print(f"ctstui: the demo plan was a scratch copy at {store.path}", file=sys.stderr)
+        for store in opened:
+            store.close()  # the "in use" marker goes, however the app ended
+    if app.load_error is not None:
+        raise app.load_error  # a refused file: reported by main() as before (status 2)
+    if ctx.demo and opened:
+        print(f"ctstui: the demo plan was a scratch copy at {opened[0].path}", file=sys.stderr)
     return app.return_code or 0
 
 

@@ -423,12 +423,17 @@ def test_run_tui_marks_the_plan_in_use_and_always_clears_it(saved_plan, monkeypa
 
     class FakeApp:
         return_code = 0
+        load_error = None
+
+        def __init__(self, open_plan):
+            self.open_plan = open_plan
 
         def run(self):
+            self.open_plan()  # the planner opens the plan once it has painted
             seen["marker"] = session_path(saved_plan).exists()
             raise RuntimeError("the app crashed")
 
-    monkeypatch.setattr(app_module, "make_app", lambda *a, **kw: FakeApp())
+    monkeypatch.setattr(app_module, "make_app", lambda open_plan, **kw: FakeApp(open_plan))
     with pytest.raises(RuntimeError):
         main(["--db", str(saved_plan)])
     assert seen == {"marker": True}

@@ -111,3 +111,8 @@ def plan(store):
 @pytest.fixture
 def app(store, plan):
     return make_app(store, today=TODAY)
+
+
+def notifications(app) -> list[str]:
+    """The notifications on screen now (their toasts' text, title included)."""
+    return [str(toast.render()) for toast in app.screen.query("Toast")]

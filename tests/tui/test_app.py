@@ -13,6 +13,7 @@ from ctstui.domain.dates import Precision
 from ctstui.domain.model import Status
 from ctstui.store.activity_store import ActivityStore
 from ctstui.tui.app import make_app
+from ctstui.tui.dialogs.preview import PreviewScreen
 from ctstui.tui.dialogs.prompts import ChooseActivityScreen, ConfirmScreen, PromptScreen
 from ctstui.tui.screens.detail import DetailScreen
 from ctstui.tui.screens.form import ActivityForm
@@ -21,7 +22,9 @@ from ctstui.tui.screens.year import YearScreen
 from ctstui.tui.widgets.activity_table import ActivityTable
 from ctstui.tui.widgets.month_grid import MonthGrid
 
-from .conftest import TODAY, activity
+from .conftest import TODAY, activity, notifications
+
+__all__ = ["SIZE", "notifications", "shown"]  # used by the other screen tests
 
 SIZE = (120, 40)
 
@@ -49,15 +52,11 @@ def shown(widget) -> str:
     return console.export_text()
 
 
-def notifications(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
-
-
 # -- calendar ------------------------------------------------------------------------
 
 
 async def test_calendar_opens_on_today_and_moves(app):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         assert grid(app).selected == TODAY
         assert "5 today" in "\n".join(grid(app).render_line(y).text for y in range(40))
         await pilot.press("right", "down")
@@ -73,7 +72,7 @@ async def test_calendar_opens_on_today_and_moves(app):
 
 
 async def test_multi_day_activity_sits_on_each_day_and_fuzzy_ones_in_the_tray(app, plan):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         for day in (date(2013, 11, 12), date(2013, 11, 13)):
             assert plan["academy"].id in on_day(app, day)
@@ -90,7 +89,7 @@ async def test_multi_day_activity_sits_on_each_day_and_fuzzy_ones_in_the_tray(ap
 
 
 async def test_go_to_month_and_year_view(app):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("g")
         assert isinstance(app.screen, PromptScreen)
         await pilot.press(*"feb", "enter")
@@ -107,7 +106,7 @@ async def test_go_to_month_and_year_view(app):
 
 
 async def test_enter_on_day_lists_its_activities_then_opens_detail(app, plan):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         grid(app).selected = date(2013, 11, 12)
         await pilot.press("enter")
         assert isinstance(app.screen, ChooseActivityScreen)
@@ -120,10 +119,11 @@ async def test_enter_on_day_lists_its_activities_then_opens_detail(app, plan):
 
 async def test_opens_on_nearest_month_when_nothing_near_today(store, plan):
     app = make_app(store, today=date(2020, 6, 1))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         assert grid(app).selected != date(2020, 6, 1)
         assert grid(app).selected.year in (2013, 2014)
+        await pilot.pause()
         assert any("Nothing planned within a year" in m for m in notifications(app))
 
 
@@ -131,7 +131,7 @@ async def test_opens_on_nearest_month_when_nothing_near_today(store, plan):
 
 
 async def test_filter_as_you_type_and_bad_query_keeps_result(app):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("2")
         assert len(table(app).rows) == 7
         await pilot.press("slash", *"lead:LC")
@@ -151,7 +151,7 @@ async def test_filter_as_you_type_and_bad_query_keeps_result(app):
 
 
 async def test_sort_key_changes_order(app):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("2")
         by_date = titles(app)
         assert by_date[0] == "Sport peer review Derby"  # May comes first
@@ -162,7 +162,7 @@ async def test_sort_key_changes_order(app):
 
 
 async def test_markup_in_titles_is_shown_literally(app, plan):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("2")
         table(app).select_id(plan["hostile"].id)
         await pilot.pause()
@@ -180,7 +180,7 @@ async def test_markup_in_titles_is_shown_literally(app, plan):
 
 
 async def test_add_with_live_date_reading_and_validation(app, store):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("n")
         form = app.screen
         assert isinstance(form, ActivityForm)
@@ -205,7 +205,7 @@ async def test_add_with_live_date_reading_and_validation(app, store):
 
 
 async def test_edit_delete_undo_redo(app, store, plan):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("2")
         table(app).select_id(plan["als"].id)
         await pilot.press("e")
@@ -229,7 +229,7 @@ async def test_edit_delete_undo_redo(app, store, plan):
 
 
 async def test_status_keys_and_firming_up_a_fuzzy_date(app, store, plan):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("2")
         table(app).select_id(plan["seminar"].id)
         await pilot.press("x")
@@ -250,7 +250,7 @@ async def test_status_keys_and_firming_up_a_fuzzy_date(app, store, plan):
 
 
 async def test_quit_saves_the_change(app, store, plan, tmp_path):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("2")
         table(app).select_id(plan["culture"].id)
         await pilot.press("x", "q")
@@ -265,7 +265,7 @@ async def test_save_failure_is_shown_and_change_kept(app, store, plan, tmp_path)
         raise OSError(errno.ENOSPC, "No space left on device")
 
     store.storage.write_hook = disk_full
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("2")
         table(app).select_id(plan["culture"].id)
         await pilot.press("x")
@@ -287,7 +287,7 @@ async def test_save_failure_is_shown_and_change_kept(app, store, plan, tmp_path)
 
 
 async def test_modes_switch_by_key_and_by_click(app):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("2")
         assert app.current_mode == "activities"
         await pilot.press("3")
@@ -300,7 +300,7 @@ async def test_modes_switch_by_key_and_by_click(app):
 
 
 async def test_help_lists_bindings(app):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(shown(s) for s in app.screen.query("Static"))
@@ -312,21 +312,21 @@ async def test_help_lists_bindings(app):
 
 async def test_user_keymap_remaps_a_binding(store, plan):
     app = make_app(store, today=TODAY, keymap={"app.new": "a"})
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("a")
         assert isinstance(app.screen, ActivityForm)
 
 
 async def test_status_keys_disabled_without_a_selection(app):
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE, notifications=True):
         # Today (5 Nov) has no activity: nothing to confirm.
-        assert app.check_action("set_status", ("confirmed",)) is None
-        assert app.check_action("edit", ()) is None
+        assert app.controller.check_action("set_status", ("confirmed",)) is None
+        assert app.controller.check_action("edit", ()) is None
 
 
 async def test_export_ics_from_the_palette_action(app, store, tmp_path):
-    async with app.run_test(size=SIZE) as pilot:
-        app.action_export_ics()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.controller.export_ics()
         await app.workers.wait_for_complete()
         await pilot.pause()
         feed = (tmp_path / "plan.ics").read_bytes()
@@ -340,7 +340,7 @@ async def test_a_crowded_tray_sends_the_rest_to_the_list(store, plan):
         for i in range(45):
             store.add(activity(f"Fuzzy {i}", "November"))
     app = make_app(store, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         tray = app.screen.query_one("#tray", OptionList)
         assert tray.option_count == 41  # 40 shown, then "… and N more"
         more = tray.get_option_at_index(40)
@@ -362,12 +362,19 @@ async def test_import_a_table_from_the_app_as_one_undo_step(app, store, tmp_path
     )
     store.set_meta("plan_year", "2013/14")
     before = len(store)
-    async with app.run_test(size=SIZE) as pilot:
-        app.action_import_table()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.controller.import_table()
         await pilot.pause()
         app.screen.query_one(Input).value = str(table_file)
         await pilot.press("enter")
         await app.workers.wait_for_complete()
+        await pilot.pause()
+        # The dry run first: what the file would change, nothing written yet.
+        assert isinstance(app.screen, PreviewScreen)
+        preview = shown(app.screen.query_one("#preview-report"))
+        assert "Added (1)" in preview and "Heritage peer review Bath" in preview
+        assert len(store) == before
+        await pilot.press("a")
         await pilot.pause()
         bath = [a for a in store.activities() if a.place == "Bath"]
         assert len(bath) == 1 and bath[0].when.start == date(2014, 3, 3)
@@ -378,14 +385,14 @@ async def test_import_a_table_from_the_app_as_one_undo_step(app, store, tmp_path
 
 async def test_an_empty_plan_says_how_to_start(tmp_path):
     app = make_app(ActivityStore(tmp_path / "new.json", autosave=False), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         assert any("This plan is empty" in m for m in notifications(app))
         assert grid(app).selected == TODAY
 
 
 async def test_quick_filters_combine_with_the_typed_query(app):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("2")
         app.screen.query_one("#quick-theme").value = "theme:sport"
         await pilot.pause()
@@ -395,11 +402,9 @@ async def test_quick_filters_combine_with_the_typed_query(app):
             "Sport peer review Derby",
         ]
         lead = app.screen.query_one("#quick-lead")
-        assert [value for _, value in lead._options if isinstance(value, str)] == [
-            "lead:JW",
-            "lead:LC",
-            "lead:SN",
-        ]
+        choices = lead.query_one("SelectOverlay")  # the dropdown's list (an OptionList)
+        prompts = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        assert prompts[-3:] == ["JW", "LC", "SN"]
         lead.value = "lead:SN"
         app.screen.query_one("#filter", Input).value = "-status:completed"
         await pilot.pause()
@@ -410,7 +415,7 @@ async def test_quick_filters_combine_with_the_typed_query(app):
 
 
 async def test_ctrl_q_saves_like_q(app, store, plan, tmp_path):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("2")
         table(app).select_id(plan["culture"].id)
         await pilot.press("x", "ctrl+q")
@@ -418,7 +423,7 @@ async def test_ctrl_q_saves_like_q(app, store, plan, tmp_path):
 
 
 async def test_the_calendar_stops_at_the_ends_of_time(app):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("g", *"9999-12", "enter")
         assert isinstance(app.screen, PromptScreen)  # refused, with the reason shown
         assert "outside the calendar" in shown(app.screen.query_one("#prompt-hint"))
@@ -426,3 +431,48 @@ async def test_the_calendar_stops_at_the_ends_of_time(app):
         grid(app).selected = date(2, 1, 3)
         await pilot.press("left_square_bracket", "up", "h", "h", "h")
         assert app.is_running and grid(app).selected == date(2, 1, 1)
+
+
+async def test_import_asks_the_plan_year_when_the_file_names_none(app, store, tmp_path):
+    table_file = tmp_path / "annex.tsv"
+    table_file.write_text(
+        "Activity\tDate\tTarget audience\tLink to business plan\tLead officer\n"
+        "Tourism seminar York\t12 February\tTourism PHs\tgrowth\tJW\n",
+        encoding="utf-8",
+    )
+    assert store.meta("plan_year") is None  # nothing to fall back on: ask
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.controller.import_table()
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(table_file)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        assert "does not say which plan year" in shown(app.screen.query_one(".dialog-text"))
+        app.screen.query_one(Input).value = "2014/15"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PreviewScreen)
+        assert "plan year 2014/15" in shown(app.screen.query_one(".dialog-title"))
+        await pilot.press("escape")  # cancelled: nothing written
+        await pilot.pause()
+        assert not [a for a in store.activities() if a.place == "York"]
+        assert any("Import cancelled" in m for m in notifications(app))
+
+
+async def test_import_of_a_file_that_is_not_a_plan_says_why(app, store, tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("shopping list\nmilk\n", encoding="utf-8")
+    before = len(store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.controller.import_table()
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(bad)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, PreviewScreen)
+        assert any("notes.txt" in m for m in notifications(app))
+    assert len(store) == before

@@ -9,11 +9,13 @@ from textual.widgets import Input
 
 from ctstui.domain.model import Rag, Status
 from ctstui.store.activity_store import ActivityStore
-from ctstui.tui.screens.board import BoardScreen, BoardView, ReviewRoundScreen
+from ctstui.tui.screens.board import BoardScreen
 from ctstui.tui.screens.detail import DetailScreen
+from ctstui.tui.screens.review_round import ReviewRoundScreen
+from ctstui.tui.widgets.board_view import BoardView
 
-from .conftest import TODAY
-from .test_app import notifications, shown
+from .conftest import TODAY, notifications
+from .test_app import shown
 
 SIZE = (120, 40)
 
@@ -44,7 +46,7 @@ async def open_board(pilot) -> None:
 
 
 async def test_board_shows_columns_cards_and_suggestions(app, plan):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_board(pilot)
         assert column(app, "green") == ["Sport Academy"]
         assert column(app, "unrated") == [
@@ -77,7 +79,7 @@ async def test_board_shows_columns_cards_and_suggestions(app, plan):
 async def test_rating_keys_with_and_without_note_undo_and_restart(app, store, plan, tmp_path):
     culture = plan["culture"].id
     store.rate(culture, Rag.UNRATED, "Venue shortlist", on=date(2013, 9, 30))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_board(pilot)
         assert selected(app) == "Sport Academy"  # first card: Green is the first non-empty
         await pilot.press("l", "j")  # Unrated column, second card
@@ -95,7 +97,10 @@ async def test_rating_keys_with_and_without_note_undo_and_restart(app, store, pl
         assert "Red (1)" in on_screen(app)
         assert selected(app) == "Culture Academy"  # the selection follows the card
 
-        await pilot.press("a", "escape")  # Escape keeps the change, with no note
+        await pilot.press("a", *"oops", "escape")  # Escape cancels: nothing changed
+        assert store.get(culture).rag is Rag.RED and len(store.get(culture).reviews) == 2
+        assert not app.screen.reason_pending
+        await pilot.press("a", "enter")  # Enter with nothing typed: saved, no reason
         assert store.get(culture).rag is Rag.AMBER
         assert store.get(culture).reviews[-1].reason == ""
         await pilot.press("g", "enter")  # Enter with nothing typed: no note either
@@ -127,11 +132,10 @@ async def test_rating_keys_with_and_without_note_undo_and_restart(app, store, pl
     assert [r.on for r in history] == [date(2013, 9, 30), TODAY, TODAY, TODAY]
 
 
-async def test_escape_cancels_when_configured_and_moves_stop_at_the_ends(app, store, plan):
+async def test_escape_cancels_the_rating_and_moves_stop_at_the_ends(app, store, plan):
     academy = plan["academy"].id
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_board(pilot)
-        app.screen.escape_cancels = True
         assert selected(app) == "Sport Academy"
         await pilot.press("r")
         assert "Escape cancels" in app.screen.query_one("#board-reason").content.plain
@@ -139,6 +143,10 @@ async def test_escape_cancels_when_configured_and_moves_stop_at_the_ends(app, st
         assert store.get(academy).rag is Rag.GREEN  # nothing changed, nothing recorded
         assert store.get(academy).reviews == []
         assert store.get(academy).revision == plan["academy"].revision
+        assert (
+            "Rating cancelled: nothing changed"
+            in app.screen.query_one("#board-reason").content.plain
+        )
         await pilot.press("shift+right", "enter")  # green -> unrated
         assert store.get(academy).rag is Rag.UNRATED
         await pilot.press("shift+right")  # Unrated is the last column: no prompt
@@ -147,7 +155,7 @@ async def test_escape_cancels_when_configured_and_moves_stop_at_the_ends(app, st
 
 
 async def test_filter_the_board_with_the_list_query(app, plan):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_board(pilot)
         await pilot.press("slash", *"lead:SN")
         assert column(app, "red") == column(app, "green") == []
@@ -172,11 +180,11 @@ async def test_filter_the_board_with_the_list_query(app, plan):
         await pilot.pause()
         assert selected(app) is None
         assert app.screen.check_action("rate", ("red",)) is None  # shown disabled
-        assert app.check_action("set_status", ("completed",)) is None
+        assert app.controller.check_action("set_status", ("completed",)) is None
 
 
 async def test_app_keys_act_on_the_selected_card(app, store, plan):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_board(pilot)
         await pilot.press("l", "j", "j")
         assert selected(app) == "Sport action learning set"
@@ -198,7 +206,7 @@ async def test_programme_lanes_show_the_rollup(app, store, plan):
             heritage.copy(id="csit-record", title=csit, when=heritage.when, rag=Rag.GREEN)
         )
         store.update(record.copy(programme=csit))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_board(pilot)
         await pilot.press("p")
         text = on_screen(app)
@@ -218,12 +226,12 @@ async def test_programme_lanes_show_the_rollup(app, store, plan):
 
 
 async def test_review_round_from_the_palette(app, store, plan):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         store.rate(plan["culture"].id, Rag.AMBER, "Venue shortlist", on=date(2013, 9, 30))
         await open_board(pilot)
         app.screen.set_filter("lead:SN")
         await pilot.press("1")  # the palette command works from any screen
-        app.palette_review_round()
+        app.controller.review_round()
         await pilot.pause()
         await pilot.pause()
         round_screen = app.screen
@@ -238,10 +246,34 @@ async def test_review_round_from_the_palette(app, store, plan):
         assert store.get(plan["culture"].id).rag is Rag.RED
         assert store.get(plan["culture"].id).reviews[-1].reason == "No venue"
         assert "2 of 2" in shown(round_screen.query_one("#round-title"))
-        await pilot.press("g", "escape")  # Escape at the note: rated, no note
+        await pilot.press("g", "escape")  # Escape at the reason: cancelled, same activity
+        assert store.get(plan["als"].id).rag is Rag.UNRATED
+        assert "2 of 2" in shown(round_screen.query_one("#round-title"))
+        await pilot.press("g", "enter")  # Enter with nothing typed: rated, no reason
         await pilot.pause()
         als = store.get(plan["als"].id)
         assert als.rag is Rag.GREEN and als.reviews[-1].reason == ""
         assert isinstance(app.screen, BoardScreen)  # the round ended after the last
         assert any("2 of 2 rated" in m for m in notifications(app))
         assert selected(app) == "Sport action learning set"
+
+
+async def test_cards_say_what_is_news_and_review_ages_read_sensibly(app, store, plan):
+    store.rate(plan["culture"].id, Rag.RED, "Venue lost", on=date(2011, 6, 3))
+    store.rate(plan["academy"].id, Rag.GREEN, "On track", on=date(2013, 10, 24))
+    store.rate(plan["seminar"].id, Rag.AMBER, "Speakers", on=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_board(pilot)
+        text = on_screen(app)
+        lines = text.splitlines()
+        # Culture Academy is rated red, and the schedule rule says red: no "red?" on it.
+        red_column = [line[: len(line) // 4] for line in lines]
+        assert any("Culture Academy" in line for line in red_column)
+        assert not any("red?" in line for line in red_column)
+        assert any("rev 3 Jun 2011" in line for line in red_column)  # old: its date
+        assert "rev 12d ago" in text and "rev today" in text  # recent: days
+        assert "5510d" not in text and "d ago" not in " ".join(red_column)
+        # The ALS is unrated and the rule says amber or red: that suggestion is news.
+        assert "?" in next(line for line in lines if "planned ·" in line)
+        info = app.screen.query_one("#board-info").content.plain
+        assert "Last review 03 Jun 2011:" in info  # the date once, no "(on ...)" again

@@ -77,7 +77,7 @@ async def test_report_redraws_on_change_and_shows_titles_literally(app, store, p
 
 
 async def test_filter_and_write_asks_where_defaulting_to_the_plan_year(app, store, tmp_path):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("4", "slash")
         app.screen.query_one(Input).value = "lead:LC"
         await pilot.press("enter")

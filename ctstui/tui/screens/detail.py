@@ -132,6 +132,7 @@ class DetailScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.refresh_plan()
         self.query_one("#detail").focus()
+        self.watch(self.app, "plan_version", lambda _version: self.refresh_plan(), init=False)
 
     def refresh_plan(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
