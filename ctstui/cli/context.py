@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -13,7 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
+from ctstui.domain.text import printable_lines, quoted
 from ctstui.store.activity_store import ActivityStore, default_db_path
+from ctstui.store.output import STDOUT, same_file
 
 SAMPLE_PLAN = "sample_plan.json"
 
@@ -22,15 +25,25 @@ class CliError(Exception):
     """A problem to report on stderr with exit code 2."""
 
 
-def parse_today(text: str | None) -> date | None:
-    """``--today`` / ``$CTSTUI_TODAY``: an ISO date, or None for the real today."""
-    text = text or os.environ.get("CTSTUI_TODAY")
-    if not text:
+def parse_date_option(option: str, text: str | None) -> date | None:
+    """A date option's YYYY-MM-DD value (None when not given); CliError naming
+    the option when it is not one, or not a day the calendar has."""
+    if text is None:
         return None
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise CliError(f"--today {text!r}: expected a date such as 2013-11-05")
+        if _ISO_DAY.fullmatch(text.strip()):
+            raise CliError(f"{option} {quoted(text)}: there is no such day")
+        raise CliError(f"{option} {quoted(text)}: expected a date such as 2013-11-05")
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_today(text: str | None) -> date | None:
+    """``--today`` / ``$CTSTUI_TODAY``: an ISO date, or None for the real today."""
+    return parse_date_option("--today", text or os.environ.get("CTSTUI_TODAY") or None)
 
 
 def sample_plan_path() -> Path:
@@ -104,6 +117,27 @@ class Context:
             )
         return store
 
+    def open_existing_store(self, doing: str) -> ActivityStore:
+        """The plan, for a command that ``doing`` something needs one to exist: a
+        mistyped ``--db`` is an error, never a quietly empty list, report or feed."""
+        if not os.path.lexists(self.db_path):
+            raise CliError(
+                f"{self.db_path}: no plan file to {doing} (give --db PATH; `ctstui import` "
+                "or `ctstui add` starts a plan)"
+            )
+        return self.open_store()
+
+    def open_store_to_read(self) -> ActivityStore:
+        """The plan for ``list``, ``report`` and ``contract list``: a missing file
+        reads as an empty plan (nothing is created), said on stderr, so a mistyped
+        ``--db`` is not taken for a plan with nothing in it."""
+        if not os.path.lexists(self.db_path):
+            self.warn(
+                f"note: {self.db_path} does not exist (yet): there is no plan there; "
+                "give --db PATH for another plan"
+            )
+        return self.open_store()
+
     def close(self) -> None:
         """The command is over: what was frozen is collectable again (which matters
         when ``main`` runs inside a longer-lived process, such as the tests)."""
@@ -111,5 +145,11 @@ class Context:
             gc.unfreeze()
             self._frozen = False
 
+    def refuse_plan_as_output(self, target: str | None, what: str) -> None:
+        """``-o TARGET`` must not be the plan itself (nor a link to it, nor a hard
+        link): writing ``what`` there would destroy the plan."""
+        if target and target != STDOUT and same_file(Path(target).expanduser(), self.db_path):
+            raise CliError(f"-o {target}: that is the plan file; {what} never writes over it")
+
     def warn(self, message: str) -> None:
-        print(f"ctstui: {message}", file=self.err)
+        print(f"ctstui: {printable_lines(message)}", file=self.err)

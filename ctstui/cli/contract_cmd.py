@@ -17,11 +17,11 @@ leaves the plan file untouched.
 from __future__ import annotations
 
 import argparse
-import json
 
 from ctstui.cli.context import CliError, Context
+from ctstui.cli.output import write_json
 from ctstui.domain.model import FunderContract
-from ctstui.domain.text import printable
+from ctstui.domain.text import printable, quoted
 from ctstui.report.contracts import (
     ContractError,
     check_contract,
@@ -95,7 +95,7 @@ def _check_options(args: argparse.Namespace) -> None:
             "'ctstui contract list' shows them"
         )
     if args.action in ("list", "add") and args.contract:
-        raise CliError(f"contract {args.action}: unexpected {args.contract!r}")
+        raise CliError(f"contract {args.action}: unexpected {quoted(args.contract)}")
     if args.action == "add":
         missing = [o for o, v in (("--funder", args.funder), ("--from", args.start),
                                   ("--to", args.end)) if v is None]  # fmt: skip
@@ -138,11 +138,9 @@ def _warn_overlaps(ctx: Context, contract: FunderContract, others: list[FunderCo
 def _run(args: argparse.Namespace, ctx: Context) -> int:
     _check_options(args)
     if args.action == "list":
-        contracts = ctx.open_store().contracts()
+        contracts = ctx.open_store_to_read().contracts()
         if args.format == "json":
-            ctx.out.write(
-                json.dumps([c.to_dict() for c in contracts], ensure_ascii=False, indent=2) + "\n"
-            )
+            write_json(ctx.out, [c.to_dict() for c in contracts])
         elif not contracts:
             ctx.out.write("No contracts. Add one with: ctstui contract add --funder ...\n")
         else:
@@ -163,7 +161,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         _warn_overlaps(ctx, contract, store.contracts())
         ctx.out.write("added " + "\n".join(describe(contract)) + "\n")
         return 0
-    store = ctx.open_store()
+    store = ctx.open_existing_store(f"{args.action} a contract in")
     old = find_contract(store.contracts(), args.contract)
     if args.action == "remove":
         store.delete_contract(old.id)
@@ -177,7 +175,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         if len(kept) == len(targets):
             known = ", ".join(repr(t.label) for t in targets) or "none"
             raise ContractError(
-                "--remove-target", f"no target called {printable(label)!r}; targets: {known}"
+                "--remove-target", f"no target called {quoted(label)}; targets: {known}"
             )
         targets = kept
     targets.extend(parse_target(t, "--add-target") for t in args.add_target)

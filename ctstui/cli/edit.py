@@ -19,7 +19,7 @@ from ctstui.domain.dates import PlanYear, split_date_cell
 from ctstui.domain.draft import form_values, read_draft
 from ctstui.domain.model import Activity, Status
 from ctstui.domain.planview import plan_year_of
-from ctstui.domain.text import clip, printable
+from ctstui.domain.text import clip, printable, quoted
 from ctstui.store.activity_store import ActivityStore
 
 # What the user types -> the form's field.
@@ -42,8 +42,8 @@ FIELDS = {
     "notes": "notes",
     "optional": "optional",
 }
-FIELD_NAMES = "title, date, status, kind, theme, place, days, lead, audience, places, link, \
-programme, funder, notes, optional"
+_ALIASES = ("when", "leads")  # accepted, but not listed: date and lead are the names shown
+FIELD_NAMES = ", ".join(name for name in FIELDS if name not in _ALIASES)
 # The form's field -> the name messages use.
 SHOWN = {"when": "date", "leads": "lead"}
 _ENUM_FIELDS = ("status", "kind", "theme")
@@ -78,8 +78,7 @@ def read_assignments(arguments: Sequence[str]) -> dict[str, str]:
             raise CliError(f"'{shown}': a rating is set with `ctstui rate ID red|amber|green`")
         if key not in FIELDS:
             raise CliError(
-                f"'{shown}': there is no field {printable(clip(name, 30))!r}; "
-                f"the fields are: {FIELD_NAMES}"
+                f"'{shown}': there is no field {quoted(name, 30)}; the fields are: {FIELD_NAMES}"
             )
         field = FIELDS[key]
         if field in given:
@@ -143,7 +142,7 @@ def apply_fields(base: Activity | None, given: dict[str, str], plan_year: PlanYe
         if answer in _YES | _NO:
             optional = answer in _YES
         else:
-            errors["optional"] = f"expected yes or no, not {printable(clip(answer, 20))!r}"
+            errors["optional"] = f"expected yes or no, not {quoted(answer, 20)}"
     values.update(given)
     draft = read_draft(values, None, plan_year)
     errors.update(draft.errors)

@@ -15,9 +15,9 @@ import sys
 
 from ctstui.cli.context import CliError, Context
 from ctstui.domain.query import Query, QueryError
-from ctstui.domain.text import printable
+from ctstui.domain.text import printable, quoted
 from ctstui.feed.ical import export_feed
-from ctstui.store.output import STDOUT, write_output
+from ctstui.store.output import STDOUT
 
 NAME = "export-ics"
 HELP = "write confirmed activities as an .ics calendar feed (to a file or stdout)"
@@ -31,19 +31,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write the feed to FILE (default, or '-': standard output); a link is "
         "followed, a device or pipe written into",
     )
+    add_selection_arguments(parser, "export")
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
+    """Which activities become events: the options export-ics, serve and publish share."""
     parser.add_argument(
         "--include",
         choices=("planned",),
         action="append",
         default=[],
-        help="also export planned activities (marked tentative)",
+        help=f"also {verb} planned activities (marked tentative)",
     )
     parser.add_argument(
         "--query",
         "-q",
         default="",
         metavar="QUERY",
-        help="export only activities matching QUERY (e.g. 'lead:SN' or 'theme:sport')",
+        help=f"{verb} only activities matching QUERY (e.g. 'lead:SN' or 'theme:sport')",
     )
 
 
@@ -51,16 +56,15 @@ def parse_query_option(text: str) -> Query | None:
     try:
         query = Query.parse(text)
     except QueryError as exc:
-        raise CliError(f"query {text!r}: {exc}")
+        raise CliError(f"query {quoted(text)}: {exc}")
     return query if query else None
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     query = parse_query_option(args.query or "")
     to_stdout = args.output in (None, STDOUT)
-    if not ctx.db_path.is_file():
-        raise CliError(f"{ctx.db_path}: no plan file to export (give --db PATH)")
-    store = ctx.open_store()
+    ctx.refuse_plan_as_output(args.output, "the feed")
+    store = ctx.open_existing_store("export")
     try:
         report = export_feed(
             store,
@@ -68,7 +72,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             include_planned="planned" in args.include,
             query=query,
             today=ctx.today_date(),
-            write=write_output,
         )
     except OSError as exc:
         raise CliError(f"{args.output}: cannot write the feed: {exc.strerror or exc}")

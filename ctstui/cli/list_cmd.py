@@ -12,7 +12,7 @@ from ctstui.cli.ids import short_id_length
 from ctstui.cli.output import TextColumn, write_json, write_table
 from ctstui.domain.model import Activity
 from ctstui.domain.query import Query, QueryError
-from ctstui.domain.text import format_days
+from ctstui.domain.text import count_of, format_days, quoted
 
 NAME = "list"
 HELP = (
@@ -42,8 +42,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         query = Query.parse(text)
     except QueryError as exc:
-        raise CliError(f"query {text!r}: {exc}")
-    everything = ctx.open_store().activities()
+        raise CliError(f"query {quoted(text)}: {exc}")
+    everything = ctx.open_store_to_read().activities()
     activities = query.filter(everything)
     if args.format == "json":
         write_json(ctx.out, [a.summary() for a in activities])
@@ -89,6 +89,7 @@ def write_activities_table(activities: list[Activity], out: TextIO, *, id_length
         out,
         columns,
         (table_row(a, id_length) for a in activities),
-        footer=f"{len(activities)} activities, {format_days(total_days) or 0} days, "
-        f"{places} places",
+        footer=f"{count_of(len(activities), 'activity', 'activities')}, "
+        f"{format_days(total_days) or 0} {'day' if total_days == 1 else 'days'}, "
+        f"{count_of(places, 'place', 'places')}",
     )

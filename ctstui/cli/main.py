@@ -13,6 +13,7 @@ from types import ModuleType
 from ctstui import __version__
 from ctstui.cli import COMMANDS, CommandSpec
 from ctstui.cli.context import CliError, Context, parse_today
+from ctstui.domain.text import printable_lines
 from ctstui.store.activity_store import ActivityStore, FileChangedError, StoreError
 
 
@@ -122,10 +123,14 @@ def _main(argv: Sequence[str] | None) -> int:
             return run_tui(ctx)
         return args.run(args, ctx)
     except FileChangedError as exc:
-        print(f"ctstui: {exc}; nothing was written: run the command again", file=sys.stderr)
+        print(
+            f"ctstui: {printable_lines(str(exc))}; nothing was written: run the command again",
+            file=sys.stderr,
+        )
         return 2
     except (CliError, StoreError) as exc:
-        print(f"ctstui: {exc}", file=sys.stderr)  # (the store words it for a command)
+        # (the store words it for a command)
+        print(f"ctstui: {printable_lines(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

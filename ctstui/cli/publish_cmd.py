@@ -13,7 +13,7 @@ import os
 import sys
 
 from ctstui.cli.context import CliError, Context
-from ctstui.cli.export_ics import parse_query_option
+from ctstui.cli.export_ics import add_selection_arguments, parse_query_option
 from ctstui.domain.text import printable
 
 NAME = "publish"
@@ -29,16 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help=f"read the password from FILE's first line (or set ${PASSWORD_ENV})",
     )
-    parser.add_argument(
-        "--include",
-        choices=("planned",),
-        action="append",
-        default=[],
-        help="also publish planned activities (marked tentative)",
-    )
-    parser.add_argument(
-        "--query", "-q", default="", metavar="QUERY", help="publish only activities matching QUERY"
-    )
+    add_selection_arguments(parser, "publish")
 
 
 def read_password(args: argparse.Namespace) -> str | None:
@@ -66,10 +57,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     query = parse_query_option(args.query or "")
     password = read_password(args)
-    path = ctx.db_path
-    if not path.is_file():
-        raise CliError(f"{path}: no plan file to publish")
-    store = ctx.open_store()
+    store = ctx.open_existing_store("publish")
     try:
         report = publish(
             store,

@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    store = ctx.open_store()
+    store = ctx.open_existing_store("change")
     activities = store.activities()
     activity = find_activity(activities, args.id)
     rating = Rag(args.rating)

@@ -16,11 +16,10 @@ report says which and why.  The figures and how each is counted are described in
 from __future__ import annotations
 
 import argparse
-from datetime import date
-from pathlib import Path
 
-from ctstui.cli.context import CliError, Context
+from ctstui.cli.context import CliError, Context, parse_date_option
 from ctstui.domain.query import Query, QueryError
+from ctstui.domain.text import quoted
 from ctstui.report.summary import (
     FORMATS,
     build_report,
@@ -28,9 +27,10 @@ from ctstui.report.summary import (
     default_window,
     plan_year_from_meta,
     render,
+    since_problem,
     stated_totals_from_meta,
 )
-from ctstui.store.output import STDOUT, same_file, write_output
+from ctstui.store.output import STDOUT, write_output
 
 DOCX = "docx"
 NAME = "report"
@@ -73,22 +73,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _date(option: str, text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise CliError(f"{option} {text!r}: expected a date such as 2013-11-05")
-
-
 def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.format == DOCX and not args.output:
         raise CliError(
             "--format docx writes a Word file: give -o FILE (or -o - for standard output)"
         )
     today = ctx.today_date()
-    start, end = _date("--from", args.start), _date("--to", args.end)
+    start, end = parse_date_option("--from", args.start), parse_date_option("--to", args.end)
     window = None
     try:
         if args.plan_year is not None or start is not None or end is not None:
@@ -98,9 +89,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         query = Query.parse(args.query)
     except QueryError as exc:
-        raise CliError(f"--query {args.query!r}: {exc}")
-    since = _date("--since", args.since)
-    store = ctx.open_store()
+        raise CliError(f"--query {quoted(args.query)}: {exc}")
+    since = parse_date_option("--since", args.since)
+    problem = since_problem(since, today) if since is not None else None
+    if problem:
+        raise CliError(f"--since {args.since}: {problem}")
+    store = ctx.open_store_to_read()
     stated = stated_totals_from_meta(store.meta("stated_totals"))
     undated_year = plan_year_from_meta(store.meta("plan_year"), stated)
     activities = store.activities()
@@ -116,8 +110,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         since=since,
         undated_year=undated_year,
     )
-    if args.output and args.output != STDOUT and same_file(Path(args.output), store.path):
-        raise CliError(f"-o {args.output}: that is the plan file; a report never writes over it")
+    ctx.refuse_plan_as_output(args.output, "a report")
     if args.format == DOCX:
         from ctstui.report.docx_writer import to_docx  # python-docx and matplotlib load here only
 
@@ -132,5 +125,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except OSError as exc:
         raise CliError(f"-o {args.output}: cannot write: {exc.strerror or exc}")
     if args.output != STDOUT:
-        ctx.warn(f"wrote the {args.format} report ({report.window.label}) to {where}")
+        ctx.warn(f"wrote the {args.format} report, {report.window.label}, to {where}")
     return 0

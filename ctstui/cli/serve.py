@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from ctstui.cli.context import CliError, Context
-from ctstui.cli.export_ics import parse_query_option
+from ctstui.cli.export_ics import add_selection_arguments, parse_query_option
 from ctstui.feed.server import DEFAULT_HOST, DEFAULT_PORT, is_loopback, make_server
 
 NAME = "serve"
@@ -24,16 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "give 0.0.0.0 or a LAN address to let others connect",
     )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s)")
-    parser.add_argument(
-        "--include",
-        choices=("planned",),
-        action="append",
-        default=[],
-        help="also serve planned activities (marked tentative)",
-    )
-    parser.add_argument(
-        "--query", "-q", default="", metavar="QUERY", help="serve only activities matching QUERY"
-    )
+    add_selection_arguments(parser, "serve")
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
 
 
@@ -42,9 +33,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not 0 <= args.port <= 65535:
         raise CliError(f"--port {args.port}: expected a port number from 0 to 65535")
     path = ctx.db_path
-    if not path.is_file():
-        raise CliError(f"{path}: no plan file to serve")
-    ctx.open_store()  # refuse a damaged or foreign file now, not on the first request
+    ctx.open_existing_store(
+        "serve"
+    )  # refuse a damaged or foreign file now, not on the first request
     fixed_today = ctx.today
 
     def log(line: str) -> None:

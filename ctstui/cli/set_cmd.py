@@ -39,7 +39,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     given = read_assignments(args.fields)
     if not given:
         raise CliError(f"nothing to set: give FIELD=VALUE after the id (fields: {FIELD_NAMES})")
-    store = ctx.open_store()
+    store = ctx.open_existing_store("change")
     activities = store.activities()
     activity = find_activity(activities, args.id)
     edited = apply_fields(activity, given, plan_year_for(store, ctx, args.plan_year))

@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    store = ctx.open_store()
+    store = ctx.open_existing_store("undo a change in")
     try:
         done = store.undo_last_change()
     except NothingToUndo as exc:

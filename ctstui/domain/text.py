@@ -32,11 +32,28 @@ def printable(text: str) -> str:
     return _CONTROL.sub(_escape, text)
 
 
+def printable_lines(text: str) -> str:
+    """A message of several lines made safe: its line breaks kept, every other
+    control character escaped (a file name or a user name in it may hold any)."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
+def quoted(text: str, width: int | None = None) -> str:
+    """``'text'`` for a message: escaped as :func:`printable` (not ``repr``, which
+    would double the backslashes of the escapes), cut to ``width`` when given."""
+    return f"'{printable(text if width is None else clip(text, width))}'"
+
+
 def clip(text: str, width: int) -> str:
     """At most ``width`` characters, ending in an ellipsis when cut."""
     if width <= 0:
         return ""
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def count_of(n: int, one: str, many: str) -> str:
+    """``1 activity``, ``2 activities``: a count with its noun in the right number."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def format_days(days: float | None) -> str:
@@ -62,6 +79,8 @@ def _char_width(char: str) -> int:
 def fit(text: str, width: int, *, right: bool = False) -> str:
     """``text`` cut (with an ellipsis) and padded to exactly ``width`` columns
     (padded on the left when ``right``, for figures)."""
+    if width <= 0:
+        return ""
     if text.isascii():
         text = clip(text, width)
         return text.rjust(width) if right else text.ljust(width)

@@ -37,7 +37,7 @@ straightforward one-``Event``-at-a-time icalendar build (see
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -48,9 +48,12 @@ from icalendar import Calendar, vDuration
 from icalendar.parser import _escape_char, _foldline
 
 from ctstui.domain.dates import DateParseError, DateSpec, Precision
+from ctstui.domain.markers import missing_mark
 from ctstui.domain.model import Activity, HistoryEntry, Kind, Rag, Status, Theme
 from ctstui.domain.planview import plan_year_of
 from ctstui.domain.query import Query
+from ctstui.domain.text import count_of
+from ctstui.store.output import write_output
 
 if TYPE_CHECKING:
     from ctstui.store.activity_store import ActivityStore, Tombstone
@@ -243,16 +246,11 @@ def _ics_stamp(moment: datetime) -> str:
 
 # -- the plan's own record of publication ---------------------------------------------
 
-# The note line an import adds to an activity the imported file no longer lists
-# (ctstui.importing.importer.missing_note; a test keeps the two in step).
-_DROPPED_LINE = re.compile(
-    r"^\s*not in .+ \(imported [0-9]{4}-[0-9]{2}-[0-9]{2}\)\s*$", re.MULTILINE
-)
-
 
 def is_dropped(notes: object) -> bool:
-    """True when a later import flagged the activity as no longer in the plan."""
-    return isinstance(notes, str) and "not in " in notes and bool(_DROPPED_LINE.search(notes))
+    """True when a later import flagged the activity as no longer in the plan
+    (its note line: :mod:`ctstui.domain.markers`)."""
+    return isinstance(notes, str) and missing_mark(notes) is not None
 
 
 def _changes_published(entry: HistoryEntry) -> bool:
@@ -783,14 +781,14 @@ class ExportReport:
     def lines(self) -> list[str]:
         r = self.result
         where = f" to {self.path}" if self.path else ""
-        notices = f" ({r.cancelled} cancellation{'s' if r.cancelled != 1 else ''})"
+        notices = f" ({count_of(r.cancelled, 'cancellation', 'cancellations')})"
         out = [
-            f"wrote {r.events} event{'s' if r.events != 1 else ''}{where}"
+            f"wrote {count_of(r.events, 'event', 'events')}{where}"
             + (notices if r.cancelled else "")
         ]
         if r.left_out:
             n = len(r.left_out)
-            out.append(f"left out {n} activit{'ies' if n != 1 else 'y'} with no fixed day:")
+            out.append(f"left out {count_of(n, 'activity', 'activities')} with no fixed day:")
             for activity, reason in r.left_out:
                 out.append(
                     f"  {activity.title or '(untitled)'} [{activity.status.value}]: {reason}"
@@ -821,13 +819,13 @@ def export_feed(
     query: Query | str | None = None,
     today: date | None = None,
     calendar_name: str | None = None,
-    write: Callable[[Path, bytes], object] | None = None,
 ) -> ExportReport:
     """Build the feed from ``store`` and write it to ``path``; the plan is only read.
 
     With ``path`` None nothing is written (the caller prints ``report.result.data``).
-    ``write`` writes the bytes (default: :func:`ctstui.store.output.write_output`,
-    atomic for an ordinary file, written through devices, pipes and links).
+    The file is written as every output is (:func:`ctstui.store.output.write_output`:
+    an ordinary file replaced atomically, a link followed, a device or pipe written
+    through), whether the command line or the planner asks.
     Raises OSError if the feed cannot be written.
     """
     if isinstance(query, str):
@@ -840,11 +838,7 @@ def export_feed(
         calendar_name=calendar_name,
     )
     if path is not None:
-        if write is None:
-            from ctstui.store.output import write_output
-
-            write = write_output  # through devices, pipes and links, like export-ics -o
-        write(Path(path), result.data)
+        write_output(Path(path), result.data)
     return ExportReport(
         path=Path(path) if path is not None else None, result=result, filtered=bool(query)
     )

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from icalendar import Calendar
 
@@ -204,9 +204,24 @@ def _server_objects(client, url: str) -> dict[str, ServerObject]:
     found: dict[str, ServerObject] = {}
     for result in response.parse_calendar_query():
         uid, key = _key_of(result.calendar_data)
-        if uid is not None:
-            found[uid] = ServerObject(urljoin(url, result.href), result.etag, key)
+        href = urljoin(url, str(result.href))
+        if uid is not None and _inside(url, href):
+            found[uid] = ServerObject(href, result.etag, key)
     return found
+
+
+def _inside(collection: str, href: str) -> bool:
+    """Is ``href`` an object of the calendar at ``collection``?  A server's answer
+    naming anything else (another calendar, another host) is never written to or
+    deleted, and the user's password is never sent there."""
+    base, target = urlsplit(collection), urlsplit(href)
+    folder, path = unquote(base.path), unquote(target.path)  # "%20" and " " alike
+    return (
+        (target.scheme, target.netloc.lower()) == (base.scheme, base.netloc.lower())
+        and path.startswith(folder)
+        and path != folder
+        and "/" not in path[len(folder) :]
+    )
 
 
 def _object_url(url: str, uid: str) -> str:

@@ -291,6 +291,8 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
             return False
         if since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
+        if since > datetime.now(UTC):
+            return False  # RFC 9110 13.1.3: a date in the future is invalid (a wrong clock)
         return feed.last_modified <= since
 
     def _send_page(self) -> None:

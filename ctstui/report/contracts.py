@@ -14,13 +14,14 @@ names the contract's funder or gives its id; see
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import date
 
 from ctstui.domain.model import FunderContract, Target
 from ctstui.domain.query import Query, QueryError
-from ctstui.domain.text import printable
+from ctstui.domain.text import quoted
 
 MAX_TARGET = 10_000
 TARGET_EXAMPLE = "'Library peer challenges = 7 kind:\"peer challenge\" theme:libraries'"
@@ -39,29 +40,29 @@ class ContractError(ValueError):
 def parse_target(text: str, field: str = "--target") -> Target:
     """``[LABEL =] COUNT QUERY`` as a :class:`Target` (ContractError if not)."""
     found = _TARGET.match(text) if text.strip() else None
-    shown = printable(text)
+    shown = quoted(text)
     if found is None:
         raise ContractError(
-            field, f"{shown!r}: expected [LABEL =] COUNT QUERY, e.g. {TARGET_EXAMPLE}"
+            field, f"{shown}: expected [LABEL =] COUNT QUERY, e.g. {TARGET_EXAMPLE}"
         )
     count_text = found.group("count")
     if not count_text.isdigit() or not 0 < int(count_text) <= MAX_TARGET:
         raise ContractError(
             field,
-            f"{shown!r}: the number of activities commissioned should be a whole number from 1 "
-            f"to {MAX_TARGET}, found {printable(count_text)!r} (e.g. {TARGET_EXAMPLE})",
+            f"{shown}: the number of activities commissioned should be a whole number from 1 "
+            f"to {MAX_TARGET}, found {quoted(count_text)} (e.g. {TARGET_EXAMPLE})",
         )
     query_text = (found.group("query") or "").strip()
     if not query_text:
         raise ContractError(
             field,
-            f"{shown!r}: expected a query after the number saying which activities count, "
+            f"{shown}: expected a query after the number saying which activities count, "
             f"e.g. {TARGET_EXAMPLE}",
         )
     try:
         query = Query.parse(query_text)
     except QueryError as exc:
-        raise ContractError(field, f"{shown!r}: the query {printable(query_text)!r}: {exc}")
+        raise ContractError(field, f"{shown}: the query {quoted(query_text)}: {exc}")
     label = (found.group("label") or "").strip() or query.text or query_text
     return Target(label=label, query=query_text, count=int(count_text))
 
@@ -79,7 +80,7 @@ def parse_date(text: str, field: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise ContractError(field, f"{printable(text)!r}: expected a date such as 2019-04-01")
+        raise ContractError(field, f"{quoted(text)}: expected a date such as 2019-04-01")
 
 
 def check_contract(
@@ -95,17 +96,23 @@ def check_contract(
     """A contract from checked fields; ``fields`` names them as the user knows them."""
     names = {"funder": "--funder", "from": "--from", "to": "--to", "target": "--target"}
     names.update(fields or {})
-    funder = funder.strip()
+    # A no-break or other space (common in text pasted from Word) is a space: the
+    # funder must match activities' plain "Arts Council England".
+    funder = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in funder).strip()
     if not funder:
         raise ContractError(names["funder"], "expected the funder's name, e.g. 'Sport England'")
     if any(ch in funder for ch in "\r\n\t\x00") or not funder.isprintable():
-        raise ContractError(names["funder"], f"{printable(funder)!r}: one line of text expected")
+        raise ContractError(
+            names["funder"],
+            f"{quoted(funder)}: expected one line of plain text (no control or text-direction "
+            "characters)",
+        )
     if end < start:
         raise ContractError(names["to"], f"the period ends ({end}) before it starts ({start})")
     labels = [t.label.casefold() for t in targets]
     for t in targets:
         if labels.count(t.label.casefold()) > 1:
-            raise ContractError(names["target"], f"two targets are both called {t.label!r}")
+            raise ContractError(names["target"], f"two targets are both called {quoted(t.label)}")
     return FunderContract(
         funder=funder,
         start=start,
@@ -130,12 +137,10 @@ def find_contract(contracts: Sequence[FunderContract], key: str) -> FunderContra
         if len(matches) > 1:
             listed = "; ".join(f"{c.id[:8]} ({c.funder}, {c.start}..{c.end})" for c in matches)
             raise ContractError(
-                "CONTRACT", f"{key!r} matches {len(matches)} contracts: {listed}; give its id"
+                "CONTRACT", f"{quoted(key)} matches {len(matches)} contracts: {listed}; give its id"
             )
     known = ", ".join(f"{c.id[:8]} ({c.funder})" for c in contracts) or "none yet"
-    raise ContractError(
-        "CONTRACT", f"no contract {printable(key)!r}; the plan's contracts: {known}"
-    )
+    raise ContractError("CONTRACT", f"no contract {quoted(key)}; the plan's contracts: {known}")
 
 
 def overlapping(

@@ -19,7 +19,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.shared import Cm, Pt, RGBColor
 
-from ctstui.domain.text import printable
+from ctstui.domain.text import cell_width, printable
 from ctstui.report.chart import chart_description, days_chart_png
 from ctstui.report.summary import Report, Table, heading, report_tables
 
@@ -51,12 +51,13 @@ def _table(document: DocxDocument, table: Table, *, titled: bool = True) -> None
         out = document.add_table(rows=len(rows), cols=len(table.columns))
         out.style = "Table Grid"
         size = Pt(7) if len(table.columns) > WIDE_TABLE else Pt(9)
-        # Columns as wide as their text needs (within reason), over the page's width.
+        # Columns as wide as their text needs (within reason; a wide character counts
+        # twice, as on a terminal), over the page's width.
         # (no narrower than the column's longest word, so "Commissioned" stays whole).
         needs = [
             max(
-                min(max(len(row[c]) for row in rows), 40),
-                min(max((len(w) for row in rows for w in row[c].split()), default=0), 20),
+                min(max(cell_width(row[c]) for row in rows), 40),
+                min(max((cell_width(w) for row in rows for w in row[c].split()), default=0), 20),
             )
             + 3
             for c in range(len(table.columns))

@@ -67,12 +67,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ctstui.domain.dates import PlanYear
+from ctstui.domain.markers import missing_mark as missing_in_notes
 from ctstui.domain.model import (
     Activity,
     FunderContract,
@@ -92,7 +92,8 @@ from ctstui.domain.rules import (
     audience_group,
     stated_line,
 )
-from ctstui.domain.text import clip, format_days, printable
+from ctstui.domain.text import cell_width, fit, format_days, printable
+from ctstui.domain.text import count_of as _count
 
 __all__ = [
     "AUDIENCE_GROUPS",
@@ -120,6 +121,7 @@ __all__ = [
     "reconcile",
     "render",
     "report_tables",
+    "since_problem",
     "since_report",
     "stated_totals_from_meta",
     "to_csv",
@@ -346,23 +348,10 @@ STATUS_LABELS = {
 }
 
 
-_MISSING = re.compile(r"^not in (?P<source>.+) \(imported (?P<on>[0-9]{4}-[0-9]{2}-[0-9]{2})\)$")
-
-
 def missing_mark(activity: Activity) -> tuple[str, date] | None:
-    """(file, import date) when an import flagged the activity as no longer listed.
-
-    The importer adds a note line ``not in FILE (imported YYYY-MM-DD)`` and
-    removes it if the activity comes back in a later import.
-    """
-    if "not in " not in activity.notes:
-        return None
-    for line in activity.notes.split("\n"):
-        found = _MISSING.match(line.strip())
-        on = _stamp_date(found.group("on")) if found else None
-        if found and on is not None:
-            return found.group("source"), on
-    return None
+    """(file, import date) when an import flagged the activity as no longer listed
+    (a note line ``not in FILE (imported YYYY-MM-DD)``: :mod:`ctstui.domain.markers`)."""
+    return missing_in_notes(activity.notes)
 
 
 def status_row(activity: Activity) -> str:
@@ -968,6 +957,14 @@ def _merged_changes(activity: Activity, name: str, in_range) -> Change | None:
     )
 
 
+def since_problem(since: date, today: date) -> str | None:
+    """Why ``since`` cannot start a "since" section, or None: after today the
+    range would run backwards and every list in it would be quietly empty."""
+    if since > today:
+        return f"{_day(since)} is after today ({_day(today)}): give the date of the last board"
+    return None
+
+
 def since_report(activities: Sequence[Activity], since: date, today: date) -> SinceReport:
     """The "since" section over ``activities`` (the report's window and query).
 
@@ -1257,10 +1254,6 @@ class Table:
     notes: list[str] = field(default_factory=list)
     empty: str = "None."
     flagged: frozenset[int] = frozenset()  # row indexes to highlight
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def _n(days: float) -> str:
@@ -1695,18 +1688,23 @@ _TEXT_WIDTH = 48  # widest text cell in the terminal table
 
 
 def _table_text(table: Table) -> list[str]:
-    out = [table.title, "-" * min(len(table.title), 100)]
+    """A plain-text table, sized in terminal columns (a wide character takes two)
+    by the rule the command line's tables use: ``domain.text.cell_width`` and ``fit``."""
+    out = [table.title, "-" * min(cell_width(table.title), 100)]
     if not table.rows:
         out.append(table.empty)
     else:
-        body = [[clip(printable(c), _TEXT_WIDTH) for c in row] for row in table.rows]
-        total = [clip(printable(c), _TEXT_WIDTH) for c in table.total] if table.total else None
+        body = [[printable(c) for c in row] for row in table.rows]
+        total = [printable(c) for c in table.total] if table.total else None
         all_rows = [table.columns, *body, *([total] if total else [])]
-        widths = [max(len(r[i]) for r in all_rows) for i in range(len(table.columns))]
+        widths = [
+            min(max(cell_width(r[i]) for r in all_rows), _TEXT_WIDTH)
+            for i in range(len(table.columns))
+        ]
 
         def line(cells: list[str]) -> str:
             parts = [
-                c.rjust(w) if i in table.numeric else c.ljust(w)
+                fit(c, w, right=i in table.numeric)
                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))
             ]
             return "  ".join(parts).rstrip()

@@ -119,6 +119,12 @@ def test_add_list_edit_remove_and_the_report_counts_linked_activities(plan_file,
         (("--funder", "ACE", "--from", "2019-04-01", "--to", "2020-03-31", "--target",
           "A = 3 kind:seminar", "--target", "a = 2 kind:academy"),
          "two targets are both called 'A'"),
+        # A control or text-direction character: shown escaped once (as typed at a
+        # shell: \x1b), and the message says what is wrong with it.
+        (("--funder", "ACE\u202e", "--from", "2019-04-01", "--to", "2020-03-31"),
+         "--funder: 'ACE\\u202e': expected one line of plain text (no control or text-direction"),
+        (("--funder", "ACE", "--from", "2019-04-01", "--to", "2020-03-31", "--target",
+          "x\x1b[2J kind:seminar"), "--target: 'x\\x1b[2J kind:seminar': the number"),
     ],
 )  # fmt: skip
 def test_bad_input_exits_2_naming_the_field_and_leaves_the_file_alone(
@@ -169,9 +175,30 @@ def test_options_that_do_not_fit_the_action_are_refused(plan_file, capsys):
 
 
 def test_list_as_json_and_on_an_empty_plan(tmp_path, capsys):
-    code, out, _ = run(capsys, "contract", "list", "--db", str(tmp_path / "new.json"))
+    code, out, err = run(capsys, "contract", "list", "--db", str(tmp_path / "new.json"))
     assert code == 0 and "No contracts" in out
+    # A mistyped --db must not pass for a plan with no contracts.
+    assert "new.json does not exist (yet)" in err
     assert not (tmp_path / "new.json").exists()
     code, out, _ = run(capsys, "contract", "list", "--db", str(tmp_path / "new.json"),
                        "--format", "json")  # fmt: skip
     assert json.loads(out) == []
+
+
+def test_list_as_json_escapes_terminal_controls_in_notes(plan_file, capsys):
+    notes = "moved \u202eevil\u202c, see \x9b2J"  # bidi override, a C1 CSI
+    code, _, _ = run(capsys, "contract", "add", "--db", str(plan_file), "--funder", "ACE",
+                     "--from", "2019-04-01", "--to", "2020-03-31", "--notes", notes)  # fmt: skip
+    assert code == 0
+    code, out, _ = run(capsys, "contract", "list", "--db", str(plan_file), "--format", "json")
+    assert code == 0 and "\u202e" not in out and "\x9b" not in out
+    assert [c["notes"] for c in json.loads(out)] == [notes]
+
+
+def test_a_funder_pasted_with_no_break_spaces_is_taken_with_plain_spaces(plan_file, capsys):
+    """Word puts U+00A0 between words; the contract must still match 'Arts Council England'."""
+    code, _, err = run(capsys, "contract", "add", "--db", str(plan_file), "--funder",
+                         "Arts\u00a0Council\u2009England", "--from", "2019-04-01", "--to",
+                         "2020-03-31")  # fmt: skip
+    assert code == 0, err
+    assert [c["funder"] for c in contracts(plan_file)] == ["Arts Council England"]

@@ -300,6 +300,27 @@ def test_unknown_id_for_rate_and_done_exits_2(capsys, plan):
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["set", "3f2a", "lead=JW"], ["rate", "3f2a", "red"], ["done", "3f2a"], ["undo"]],
+)
+def test_a_missing_plan_file_is_named_and_nothing_is_created(capsys, tmp_path, argv):
+    """Not "no activity's id starts with it" or "no change to undo": the plan itself
+    is not there (a mistyped --db)."""
+    code, out, err = ctstui(capsys, tmp_path / "plna.json", *argv)
+    assert code == 2 and out == ""
+    assert "plna.json: no plan file to " in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_name_with_terminal_sequences_is_escaped_in_messages(capsys, tmp_path):
+    hostile = tmp_path / "plan\x1b]52;c;aGk=\x07\u202e.json"
+    code, _, err = ctstui(capsys, hostile, "done", "3f2a")
+    assert code == 2 and "no plan file to change" in err
+    assert "\x1b" not in err and "\u202e" not in err
+    assert "plan\\x1b]52;c;aGk=\\x07\\u202e.json" in err
+
+
 def test_hostile_text_in_a_confirmation_is_escaped(capsys, plan):
     path, academy, _ = plan
     code, out, _ = ctstui(capsys, path, "set", short(academy), "notes=\x1b]52;c;eA==\x07")

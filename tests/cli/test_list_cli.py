@@ -194,6 +194,12 @@ def test_table_shows_columns_rows_and_totals(capsys, plan_path, plan):
     assert lines[-1] == "3 activities, 5.5 days, 25 places"
 
 
+def test_the_table_footer_counts_one_activity_in_the_singular(capsys, plan_path, plan):
+    code, out, _ = run(capsys, "--db", str(plan_path), "list", 'kind:"peer review"')
+    assert code == 0
+    assert out.splitlines()[-1] == "1 activity, 2 days, 0 places"
+
+
 def test_table_escapes_control_characters(capsys, plan_path, plan):
     code, out, _ = run(capsys, "--db", str(plan_path), "list", "title:evil")
     assert code == 0
@@ -276,9 +282,11 @@ def test_listing_never_writes_the_plan(capsys, plan_path, plan):
 
 def test_listing_a_missing_plan_is_empty_and_creates_nothing(capsys, tmp_path):
     path = tmp_path / "new.json"
-    code, out, _ = run(capsys, "--db", str(path), "list", "--format", "json")
+    code, out, err = run(capsys, "--db", str(path), "list", "--format", "json")
     assert (code, json.loads(out)) == (0, [])
     assert not path.exists()
+    # Said, so a mistyped --db is not taken for an empty plan.
+    assert f"{path} does not exist (yet)" in err
 
 
 def test_listing_a_damaged_plan_exits_2_naming_the_file(capsys, plan_path):

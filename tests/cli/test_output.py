@@ -11,7 +11,7 @@ import pytest
 from ctstui.cli.main import main
 from ctstui.cli.output import PIPE_WIDTH, TextColumn, column_widths, write_csv, write_table
 from ctstui.domain.model import Activity
-from ctstui.domain.text import cell_width, printable, printable_json
+from ctstui.domain.text import cell_width, fit, printable, printable_json
 
 # Sequences a title could carry to act on the terminal of whoever lists the plan.
 HOSTILE_TITLES = {
@@ -98,6 +98,11 @@ def test_a_cut_wide_title_still_aligns_and_ends_in_an_ellipsis():
     assert cell_width(lines[2][: lines[2].index("planned")]) == cell_width(
         lines[3][: lines[3].index("tbc")]
     )
+
+
+def test_a_column_with_no_room_is_empty_even_for_a_wide_character():
+    assert fit("体育", 0) == "" and fit("abc", 0) == ""
+    assert fit("体育", 1) == "…" and cell_width(fit("体育x", 3)) == 3
 
 
 def test_not_a_terminal_means_no_colour_and_100_columns():

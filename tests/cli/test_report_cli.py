@@ -101,6 +101,9 @@ def test_since_on_a_store_with_a_known_history(tmp_path, capsys):
         (("--plan-year", "2013/14", "--from", "2013-09-01", "--to", "2013-10-01"), "not both"),
         (("--query", "status:nope"), "--query 'status:nope'"),
         (("--since", "last week"), "--since 'last week'"),
+        (("--since", "2013-02-30"), "--since '2013-02-30': there is no such day"),
+        # After today the section's range runs backwards: every list would be quietly empty.
+        (("--since", "2099-01-01"), "--since 2099-01-01: 1 Jan 2099 is after today"),
     ],
 )
 def test_bad_options_exit_2_with_a_message(plan_file, capsys, args, message):
@@ -141,7 +144,7 @@ def test_docx_board_paper_equals_the_json_report(plan_file, tmp_path, capsys):
     code, out, err = run(capsys, *base, "--format", "docx", "-o", str(out_file))
     assert code == 0 and out == ""
     assert (
-        f"wrote the docx report (plan year 2019/20 (1 Apr 2019 – 31 Mar 2020)) to {out_file}" in err
+        f"wrote the docx report, plan year 2019/20 (1 Apr 2019 – 31 Mar 2020), to {out_file}" in err
     )
     document = docx.Document(str(out_file))
     _, json_out, _ = run(capsys, *base, "--format", "json")

@@ -155,3 +155,32 @@ def test_a_killed_export_leaves_no_temp_file_after_the_next_run(plan, tmp_path, 
     assert export(plan, str(out)) == 0
     assert out.read_bytes() == expected
     assert temps(tmp_path) == [alive.name]
+
+
+@pytest.mark.parametrize("how", ["the plan itself", "a symlink to it", "a hard link to it"])
+def test_the_plan_file_is_refused_as_the_output_and_left_as_it_was(plan, tmp_path, capsys, how):
+    before = plan.read_bytes()
+    target = plan
+    if how == "a symlink to it":
+        target = tmp_path / "feed.ics"
+        target.symlink_to(plan)
+    elif how == "a hard link to it":
+        target = tmp_path / "feed.ics"
+        os.link(plan, target)
+    assert export(plan, str(target)) == 2
+    assert "that is the plan file; the feed never writes over it" in capsys.readouterr().err
+    assert plan.read_bytes() == before
+
+
+def test_the_planners_export_also_follows_a_link_and_keeps_it(plan, tmp_path):
+    """The planner's export (export_feed without the command line) writes as export-ics does."""
+    from ctstui.feed.ical import export_feed
+
+    published = tmp_path / "www" / "team.ics"
+    published.parent.mkdir()
+    published.write_bytes(b"old")
+    link = tmp_path / "plan.ics"
+    link.symlink_to(published)
+    export_feed(ActivityStore(plan, who="test"), link, today=date(2013, 5, 1))
+    assert link.is_symlink() and os.readlink(link) == str(published)
+    assert Calendar.from_ical(published.read_bytes()).walk("VEVENT")

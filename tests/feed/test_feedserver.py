@@ -134,6 +134,10 @@ def test_conditional_requests_get_304(serve):
     assert resp.status == 200
     resp, body = srv.request(headers={"If-Modified-Since": "garbage"})
     assert resp.status == 200
+    # A client whose clock is years ahead must not be told its old copy is current.
+    future = format_datetime(datetime.now(UTC) + timedelta(days=3650), usegmt=True)
+    resp, body = srv.request(headers={"If-Modified-Since": future})
+    assert resp.status == 200 and body
 
 
 def test_rebuilt_only_when_the_file_changes(plan, serve):

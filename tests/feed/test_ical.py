@@ -23,6 +23,7 @@ from icalendar import Calendar
 
 from ctstui.cli.main import main
 from ctstui.domain.dates import DateSpec, Precision
+from ctstui.domain.markers import missing_note
 from ctstui.domain.model import Activity, HistoryEntry, Kind, Rag, Status, Theme
 from ctstui.feed.ical import (
     build_feed,
@@ -34,7 +35,7 @@ from ctstui.feed.ical import (
     is_dropped,
     reference_fold,
 )
-from ctstui.importing.importer import missing_note
+from ctstui.report.summary import missing_mark
 from ctstui.store.activity_store import ActivityStore, Tombstone
 
 P = Precision
@@ -401,6 +402,24 @@ def test_leaving_the_feed_is_a_cancellation(change, note):
     assert ev.decoded("DTSTART") == date(2013, 5, 14)  # the days it was published with
     assert note in str(ev["DESCRIPTION"]).lower()
     assert result.data == build([changed], today=TODAY + timedelta(days=3)).data
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "not in plan.docx (imported 2013-04-30)",
+        "  not in plan.docx (imported 2013-04-30)  ",
+        "agenda sent\nnot in plan.docx (imported 2013-04-30)",
+        "not in plan.docx (imported 2013-02-30)",  # no such day: not the import's line
+        "not in plan.docx (imported 2013-4-30)",
+        "not in the office until Monday",
+    ],
+)
+def test_the_feed_and_the_report_agree_on_which_activities_are_dropped(notes):
+    """A dropped activity is cancelled in the feed and counted as dropped in the report;
+    an activity the report counts is never cancelled in the feed."""
+    activity = Activity("Sport peer review", notes=notes)
+    assert is_dropped(notes) == (missing_mark(activity) is not None)
 
 
 def test_dropped_marker_is_the_importers():

@@ -267,3 +267,34 @@ def test_bad_password_file_and_address(plan, tmp_path, capsys):
         env=env,
     )
     assert done.returncode == 2 and "--password-file" in done.stderr
+
+
+def test_objects_the_server_names_outside_the_calendar_are_never_touched():
+    """A server (or a proxy) answering with hrefs elsewhere: another host, another
+    calendar, a path climbing out. Those are not taken for our events, so nothing is
+    put or deleted there and the password is not sent there."""
+    from types import SimpleNamespace
+
+    from ctstui.feed.publish import _server_objects
+
+    url = "https://cal.example.org/dav/team/plan/"
+
+    def event(uid: str) -> str:
+        return f"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+
+    answers = {
+        "a": "/dav/team/plan/a.ics",  # ours
+        "b": "https://evil.example/dav/team/plan/b.ics",
+        "c": "/dav/team/other/c.ics",
+        "d": "/dav/team/plan/../other/d.ics",
+        "e": "http://cal.example.org/dav/team/plan/e.ics",  # not https
+        "f": "/dav/team/plan/sub/f.ics",
+    }
+    results = [
+        SimpleNamespace(href=h, etag='"1"', calendar_data=event(u)) for u, h in answers.items()
+    ]
+    client = SimpleNamespace(
+        report=lambda *a, **k: SimpleNamespace(status=207, parse_calendar_query=lambda: results)
+    )
+    found = _server_objects(client, url)
+    assert {uid: obj.href for uid, obj in found.items()} == {"a": url + "a.ics"}

@@ -182,3 +182,18 @@ def test_libreoffice_converts_the_paper_to_pdf(tmp_path):
     assert result.returncode == 0, result.stderr
     pdf = tmp_path / "board-paper.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_column_of_wide_characters_gets_the_room_it_needs():
+    """Chinese text takes about twice the width of as many Latin letters: its column
+    in the board paper is sized for that, not for its number of characters."""
+    from docx import Document
+
+    from ctstui.report.docx_writer import _table
+    from ctstui.report.summary import Table
+
+    document = Document()
+    table = Table("k", "Leads", ["Lead", "Name"], rows=[["体育同行评审会议", "Sport review"]])
+    _table(document, table)
+    wide, latin = document.tables[0].columns
+    assert wide.width > latin.width

@@ -26,6 +26,7 @@ from ctstui.domain.model import (
     Target,
     Theme,
 )
+from ctstui.domain.text import cell_width
 from ctstui.report.summary import (
     Window,
     audience_group,
@@ -564,7 +565,7 @@ class Clock:
 
 def history_store(path) -> ActivityStore:
     """A plan with a known history around a board meeting on 1 October 2013."""
-    from ctstui.importing.importer import missing_note
+    from ctstui.domain.markers import missing_note
 
     clock = Clock()
     store = ActivityStore(path, who="tester", clock=clock)
@@ -767,6 +768,21 @@ def test_text_keeps_control_characters_visible():
     )
     text = to_text(report)
     assert "\x1b" not in text and "Evil \\x1b[31mred" in text
+
+
+def test_text_tables_line_up_in_terminal_columns_with_wide_characters():
+    """A lead written in Chinese takes two columns per character on a terminal:
+    the figures after it stay in line with the other leads' (and the header's)."""
+    activities = plan_2013()
+    activities[0] = activities[0].copy(leads=["李明"])
+    report = build_report(activities, window=Window.of_plan_year(PY13), today=TODAY_2013)
+    lines = to_text(report).splitlines()
+    start = lines.index("Workload by lead officer (days per month)")
+    table = lines[start + 2 : lines.index("", start)]
+    header = table[0]
+    rows = [t for t in table[2:] if not t.startswith(("-", "  "))]  # not the notes
+    assert any(r.startswith("李明") for r in rows)
+    assert {cell_width(r) for r in rows} == {cell_width(header)}  # "Total" is the last column
 
 
 # -- windows ----------------------------------------------------------------------------------------
