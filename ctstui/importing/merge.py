@@ -33,6 +33,7 @@ from datetime import date
 from typing import NamedTuple
 
 from ctstui.domain.dates import DateSpec, PlanYear
+from ctstui.domain.markers import UNNAMED_SOURCE, missing_line, missing_note
 from ctstui.domain.model import TRACKED_FIELDS, Activity, Status
 from ctstui.importing.rows import _SPACES, IMPORTED_FIELDS, ParsedPlan
 
@@ -102,18 +103,10 @@ class MergePlan:
         }
 
 
-_MARKER = re.compile(r"^not in (?P<source>.+) \(imported (?P<on>[0-9]{4}-[0-9]{2}-[0-9]{2})\)$")
-
-
-def missing_note(source: str, on: date) -> str:
-    """The note line that flags an activity a re-import no longer lists."""
-    return f"not in {source or 'the imported plan'} (imported {on.isoformat()})"
-
-
 def _strip_markers(notes: str) -> str:
     if "not in " not in notes:
         return notes
-    kept = [line for line in notes.split("\n") if not _MARKER.match(line.strip())]
+    kept = [line for line in notes.split("\n") if missing_line(line) is None]
     return "\n".join(kept).strip("\n")
 
 
@@ -121,8 +114,8 @@ def _flag(old: Activity, source: str, on: date) -> Activity:
     note = missing_note(source, on)
     lines = old.notes.split("\n") if old.notes else []
     for line in lines:
-        found = _MARKER.match(line.strip())
-        if found and found.group("source") == (source or "the imported plan"):
+        found = missing_line(line)
+        if found and found[0] == (source or UNNAMED_SOURCE):
             return old  # already flagged for this file: no churn
     kept = _strip_markers(old.notes)
     return old.copy(notes=f"{kept}\n{note}" if kept else note)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ctstui.domain.markers import missing_line
 from ctstui.domain.model import (
     Activity,
 )
 from ctstui.domain.rules import COUNCILLOR_WORDS
 from ctstui.domain.text import fit, format_days, printable
-from ctstui.importing.merge import _MARKER, MergePlan
+from ctstui.importing.merge import MergePlan
 from ctstui.importing.rows import ParsedPlan
 
 # -- reporting -------------------------------------------------------------------------
@@ -89,7 +90,7 @@ def import_report(parsed: ParsedPlan, merge: MergePlan) -> dict:
 
 
 def _marker_of(activity: Activity) -> str:
-    lines = [line for line in activity.notes.split("\n") if _MARKER.match(line.strip())]
+    lines = [line for line in activity.notes.split("\n") if missing_line(line) is not None]
     return lines[-1].strip() if lines else ""
 
 
