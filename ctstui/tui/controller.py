@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from ctstui.domain.dates import DateParseError, DateSpec, PlanYear
+from ctstui.domain.draft import completion_question, firm_date
 from ctstui.domain.model import Activity, Status
 from ctstui.domain.planview import plan_year_of
 from ctstui.domain.text import printable
@@ -201,8 +202,16 @@ class PlanController:
         if new is Status.CONFIRMED and not current.when.is_day_precise:
             self.firm_up(current)
             return
-        if self.change(lambda: self.store.set_status(current.id, new)):
-            self.notify(f"{current.title}: {current.status.value} → {new.value}")
+
+        def apply(go: bool | None = True) -> None:
+            if go and self.change(lambda: self.store.set_status(current.id, new)):
+                self.notify(f"{current.title}: {current.status.value} → {new.value}")
+
+        question = completion_question(current, self.today) if new is Status.COMPLETED else None
+        if question:  # a slip of x would report as delivered what has not happened yet
+            self.app.push_screen(ConfirmScreen(question), apply)
+        else:
+            apply()
 
     def firm_up(self, activity: Activity) -> None:
         """Confirming a fuzzy date asks for the firm day(s)."""
@@ -211,7 +220,7 @@ class PlanController:
 
         def check(text: str) -> str | None:
             try:
-                spec = DateSpec.parse(text, plan_year)
+                spec = firm_date(text, activity.when, plan_year)
             except DateParseError as exc:
                 return str(exc)
             if not spec.is_day_precise:
@@ -221,7 +230,7 @@ class PlanController:
         def done(text: str | None) -> None:
             if not text:
                 return
-            spec = DateSpec.parse(text, plan_year)
+            spec = firm_date(text, activity.when, plan_year)  # keeps a year the old text named
             firm = activity.copy(when=spec, status=Status.CONFIRMED)
             if self.change(lambda: self.store.update(firm, action="firm up")):
                 self.notify(f"Confirmed for {spec.describe()}")

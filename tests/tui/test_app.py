@@ -9,8 +9,8 @@ from datetime import date
 from rich.console import Console
 from textual.widgets import Input, OptionList
 
-from ctstui.domain.dates import Precision
-from ctstui.domain.model import Status
+from ctstui.domain.dates import DateSpec, Precision
+from ctstui.domain.model import Activity, Status
 from ctstui.store.activity_store import ActivityStore
 from ctstui.tui.app import make_app
 from ctstui.tui.dialogs.preview import PreviewScreen
@@ -22,7 +22,8 @@ from ctstui.tui.screens.year import YearScreen
 from ctstui.tui.widgets.activity_table import ActivityTable
 from ctstui.tui.widgets.month_grid import MonthGrid
 
-from .conftest import TODAY, activity, notifications
+from .conftest import PLAN_YEAR, TODAY, activity, notifications
+from .screen_text import screen_text
 
 __all__ = ["SIZE", "notifications", "shown"]  # used by the other screen tests
 
@@ -232,7 +233,12 @@ async def test_status_keys_and_firming_up_a_fuzzy_date(app, store, plan):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("2")
         table(app).select_id(plan["seminar"].id)
-        await pilot.press("x")
+        await pilot.press("x")  # w/b 18 November is after today (5 Nov): asked first
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "after today" in screen_text(app)
+        await pilot.press("n")
+        assert store.get(plan["seminar"].id).status is Status.PLANNED
+        await pilot.press("x", "y")
         assert store.get(plan["seminar"].id).status is Status.COMPLETED
         await pilot.press("b")
         assert store.get(plan["seminar"].id).status is Status.TBC
@@ -476,3 +482,19 @@ async def test_import_of_a_file_that_is_not_a_plan_says_why(app, store, tmp_path
         assert not isinstance(app.screen, PreviewScreen)
         assert any("notes.txt" in m for m in notifications(app))
     assert len(store) == before
+
+
+async def test_confirming_a_fuzzy_date_that_named_its_year_keeps_the_year(app, store):
+    later = store.add(
+        Activity(title="Heritage summit", when=DateSpec.parse("10 or 11 July 2014", PLAN_YEAR))
+    )
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("2")
+        table(app).select_id(later.id)
+        await pilot.press("c")
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"10 July", "enter")
+        firm = store.get(later.id)
+        assert firm.status is Status.CONFIRMED
+        assert firm.when.start == date(2014, 7, 10)
+        assert "2014" in firm.when.text  # not read back into 2013 anywhere later

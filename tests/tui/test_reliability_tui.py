@@ -41,6 +41,14 @@ RAW_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 HOSTILE_DAY = date(2013, 11, 26)
 
 
+async def complete(pilot) -> None:
+    """x: mark completed, saying yes when asked (the activity is dated after today)."""
+    await pilot.press("x")
+    await pilot.pause()
+    if isinstance(pilot.app.screen, ConfirmScreen):
+        await pilot.press("y")
+
+
 def widget_lines(app) -> list[tuple[Widget, list[Strip]]]:
     """What each widget on the screen draws, through Textual's public Line API."""
     out = []
@@ -145,7 +153,7 @@ async def test_hostile_text_is_shown_literally_and_keeps_the_layout(store, plan)
 
         # A notification quoting the title (a status change) shows it, escapes visible.
         table.select_id(hostile.id)
-        await pilot.press("x")
+        await complete(pilot)
         await pilot.pause()
         assert store.get(hostile.id).status is Status.COMPLETED
         assert any("\\x1b[31mRED" in m for m in notifications(app))
@@ -182,7 +190,7 @@ async def test_changes_to_other_activities_merge_by_themselves(store, plan, tmp_
         table = app.screen.query_one(ActivityTable)
         script.update(script.get(plan["heritage"].id).copy(place="York"))  # theirs, saved
         table.select_id(plan["culture"].id)
-        await pilot.press("x")  # ours: the save finds their change, merges, saves: no ctrl+r
+        await complete(pilot)  # ours: the save finds their change, merges, saves: no ctrl+r
         await settle(pilot)
         said = notifications(app)
         assert any("1 changed (“Heritage seminar”)" in m and "kept on top" in m for m in said)
@@ -217,7 +225,7 @@ async def test_the_same_activity_changed_on_both_sides_is_put_to_the_user(
         table.select_id(als)
         await pilot.press("b")  # mine, on the same activity
         table.select_id(culture)
-        await pilot.press("x")  # mine, on an activity they left alone
+        await complete(pilot)  # mine, on an activity they left alone
         app.controller.save_in_background()  # what the save timer does
         await settle(pilot)
         assert isinstance(app.screen, ConflictScreen)
@@ -252,9 +260,9 @@ async def test_the_same_activity_changed_on_both_sides_is_put_to_the_user(
         script.reload()
         script.update(script.get(als).copy(place="Hull"))
         table.select_id(als)
-        await pilot.press("x")
+        await complete(pilot)
         table.select_id(plan["seminar"].id)
-        await pilot.press("x")
+        await complete(pilot)
         app.controller.save_in_background()
         await settle(pilot)
         assert isinstance(app.screen, ConflictScreen)
@@ -288,7 +296,7 @@ async def test_a_plan_in_use_is_announced_and_a_read_only_folder_is_reported(
         assert any("also open in ctstui: alice on" in m for m in notifications(app))
         await pilot.press("2")
         app.screen.query_one(ActivityTable).select_id(plan["culture"].id)
-        await pilot.press("x")
+        await complete(pilot)
         await pilot.pause(0.05)
         await app.workers.wait_for_complete()
         await pilot.pause()
