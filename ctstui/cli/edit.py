@@ -18,7 +18,6 @@ from ctstui.cli.context import CliError, Context
 from ctstui.domain.dates import PlanYear, split_date_cell
 from ctstui.domain.draft import form_values, read_draft
 from ctstui.domain.model import Activity, Status
-from ctstui.domain.planview import plan_year_of
 from ctstui.domain.text import clip, printable, quoted
 from ctstui.store.activity_store import ActivityStore
 
@@ -94,13 +93,7 @@ def plan_year_for(store: ActivityStore, ctx: Context, option: str | None) -> Pla
             return PlanYear.parse(option)
         except ValueError as exc:
             raise CliError(f"--plan-year: {exc}")
-    stated = store.meta("plan_year")
-    if isinstance(stated, str):
-        try:
-            return PlanYear.parse(stated)
-        except ValueError:
-            pass
-    return plan_year_of(ctx.today_date())
+    return PlanYear.stated_or_current(store.meta("plan_year"), ctx.today_date())
 
 
 @dataclass

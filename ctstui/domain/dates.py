@@ -85,6 +85,22 @@ class PlanYear:
             )
         return cls(first)
 
+    @classmethod
+    def containing(cls, day: date) -> PlanYear:
+        """The April-March plan year ``day`` falls in."""
+        return cls(day.year if day.month >= 4 else day.year - 1)
+
+    @classmethod
+    def stated_or_current(cls, stated: object, today: date) -> PlanYear:
+        """The plan's stated plan year (the store's ``plan_year`` fact) when it reads as
+        one, else the plan year holding ``today``: the year undated text is read in."""
+        if isinstance(stated, str):
+            try:
+                return cls.parse(stated)
+            except ValueError:
+                pass
+        return cls.containing(today)
+
     def year_of_month(self, month: int) -> int:
         """April..December fall in start_year, January..March in the next."""
         return self.start_year if month >= 4 else self.start_year + 1

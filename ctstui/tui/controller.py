@@ -154,13 +154,7 @@ class PlanController:
         grids = self.app.screen.query(MonthGrid)
         if grids:
             return plan_year_of(grids.first().selected)
-        stored = self.store.meta("plan_year")
-        if isinstance(stored, str):
-            try:
-                return PlanYear.parse(stored)
-            except ValueError:
-                pass
-        return plan_year_of(self.today)
+        return PlanYear.stated_or_current(self.store.meta("plan_year"), self.today)
 
     # -- adding and editing -------------------------------------------------------------
     def new(self) -> None:

@@ -524,3 +524,12 @@ def test_new_status_words_split_off(word):
 def test_month_first_days(text, start, end):
     spec = DateSpec.parse(text, PlanYear(2013))
     assert (spec.start, spec.end) == (start, end)
+
+
+def test_the_plan_year_is_the_stated_one_else_the_one_holding_today():
+    from ctstui.domain.dates import PlanYear
+
+    assert PlanYear.stated_or_current("2013/14", date(2026, 12, 1)) == PlanYear(2013)
+    assert PlanYear.stated_or_current(None, date(2026, 12, 1)) == PlanYear(2026)
+    assert PlanYear.stated_or_current("not a year", date(2027, 3, 31)) == PlanYear(2026)
+    assert PlanYear.containing(date(2014, 4, 1)) == PlanYear(2014)
