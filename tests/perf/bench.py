@@ -19,8 +19,9 @@ table of as many rows shaped like seed 000, then:
 - **peak RSS** of a ``ctstui`` process in a pseudo-terminal that drew each screen.
 
 The rating is two keys on the board: ``r``/``a``/``g`` shows the reason prompt
-(``rag_prompt_*``), Escape rates with no note and moves the card (``rag_change_*``,
-the figures the targets apply to). The planner's own background save of each
+(``rag_prompt_*``), Enter on the empty line saves the rating with no reason and
+moves the card (``rag_change_*``, the figures the targets apply to; Escape would
+cancel it). The planner's own background save of each
 rating is let land between ratings and is not counted in the key's CPU or frame
 (it is ``save_ms``, and ``planner_save_cpu_ms`` as the planner ran it).
 
