@@ -172,12 +172,31 @@ class ActivityTable(ScrollView, can_focus=True):
         self.rows = self._sorted(activities)
         self.wanted = self._measure(self.rows[:SAMPLE_ROWS])
         index = next((i for i, a in enumerate(self.rows) if a.id == keep), None)
-        size = Size(self.size.width, len(self.rows) + 1)
-        if size != self.virtual_size:
-            self.virtual_size = size
+        self._set_row_count()
         self.cursor = min(index if index is not None else self.cursor, max(len(self.rows) - 1, 0))
         self._scroll_to_cursor()
         self.refresh()
+
+    def _set_row_count(self) -> None:
+        """The scrollable height follows the rows, without laying out the screen.
+
+        Setting ``virtual_size`` asks for a full-screen layout, but the table's
+        own size and its always-shown scrollbar (``overflow-y: scroll``) do not
+        change with its row count: only the scrollbar's thumb and the scroll
+        limit do, and those are updated here.
+        """
+        size = Size(self.size.width, len(self.rows) + 1)
+        if size == self.virtual_size:
+            return
+        self.set_reactive(ActivityTable.virtual_size, size)
+        if self.show_vertical_scrollbar:
+            bar = self.vertical_scrollbar
+            bar.window_virtual_size = size.height
+            bar.refresh()
+        # Fewer rows may end above the view: keep the view within them.
+        self.scroll_to(
+            y=min(self.scroll_offset.y, self.max_scroll_y), animate=False, immediate=True
+        )
 
     def _measure(self, rows: list[Activity]) -> dict[str, int]:
         wanted = {}
