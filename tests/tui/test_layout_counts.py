@@ -162,3 +162,29 @@ async def test_the_trays_scrollbar_comes_and_goes_with_a_full_month(tmp_path):
             assert tray.option_count == 1 and not tray.show_vertical_scrollbar
         assert "January talk" in screen_text(app)
         assert "December talk" not in screen_text(app)
+
+
+async def test_a_filter_keystroke_measures_only_rows_not_measured_before(big_store, monkeypatch):
+    from ctstui.tui.widgets import activity_table
+
+    measured = []
+    width = activity_table.cell_width
+    monkeypatch.setattr(
+        activity_table, "cell_width", lambda text: measured.append(text) or width(text)
+    )
+    app = make_app(big_store, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2", "slash")
+        await pilot.pause()
+        assert len(measured) == 120 * len(activity_table.COLUMNS)  # every row, once
+        measured.clear()
+        await pilot.press(*"spa")
+        await pilot.pause()
+        assert measured == []  # the rows kept were all measured already
+        assert len(rows(app)) == 24
+        # A changed activity is measured again (its title is longer now).
+        changed = rows(app)[0]
+        big_store.update(changed.copy(title=changed.title + " with a much longer title"))
+        await pilot.pause()
+        assert len(measured) == len(activity_table.COLUMNS)
+        assert any("much longer title" in text for text in measured)
