@@ -18,6 +18,7 @@ from ctstui.tui.app import make_app
 from ctstui.tui.frame_probe import FrameProbe
 from ctstui.tui.look import TextLine
 from ctstui.tui.widgets.activity_table import ActivityTable
+from ctstui.tui.widgets.board_view import BoardView
 
 from .conftest import TODAY, activity
 from .screen_text import screen_text
@@ -188,3 +189,72 @@ async def test_a_filter_keystroke_measures_only_rows_not_measured_before(big_sto
         await pilot.pause()
         assert len(measured) == len(activity_table.COLUMNS)
         assert any("much longer title" in text for text in measured)
+
+
+async def settled(pilot, probe) -> None:
+    """Until the app has stopped drawing (a footer rebuild comes a few frames later)."""
+    for _ in range(40):
+        seen = (probe.layouts, len(probe.frames))
+        await pilot.pause(0.05)
+        if seen == (probe.layouts, len(probe.frames)):
+            return
+
+
+def board_columns(board) -> dict[str, list[str]]:
+    return {key: [a.id for a in board.cards(key)] for key in board.keys}
+
+
+async def test_a_rating_moves_one_card_without_building_the_board_again(big_store, monkeypatch):
+    from ctstui.domain.board import build_board
+    from ctstui.tui.screens import board as board_screen
+
+    builds = []
+    monkeypatch.setattr(
+        board_screen, "build_board", lambda *a, **k: builds.append(1) or build_board(*a, **k)
+    )
+    app = make_app(big_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        screen = app.screen
+        # The board's own widgets ask for no layout (the header's "unsaved" mark
+        # and the footer's new "u Undo" key are the app's, counted elsewhere).
+        asked = []
+        for widget in (screen.query_one(BoardView), screen.query_one("#board-summary")):
+            refresh = widget.refresh
+
+            def spy(*regions, refresh=refresh, widget=widget, **options):
+                if options.get("layout"):
+                    asked.append(widget)
+                return refresh(*regions, **options)
+
+            monkeypatch.setattr(widget, "refresh", spy)
+        for letter in "rag" * 2:
+            builds.clear()
+            await pilot.press("down", letter, "enter")
+            await pilot.pause()
+            rated = screen.selected_activity()
+            assert rated is not None and rated.rag.value[0] == letter
+            assert builds == []  # the card was moved, the board not built again
+            # ...and the board is the one a full build gives.
+            whole = build_board(big_store.activities(), query=screen._query)
+            assert board_columns(screen.board) == board_columns(whole)
+            assert len(screen.board) == len(whole)
+        assert asked == []
+        # A filter the new rating leaves: the card leaves the board, still without a build.
+        await pilot.press("slash", *"-rag:red", "enter")
+        await pilot.pause()
+        before = len(screen.board)
+        builds.clear()
+        await pilot.press("r", "enter")
+        await pilot.pause()
+        assert builds == [] and len(screen.board) == before - 1
+        whole = build_board(big_store.activities(), query=screen._query)
+        assert board_columns(screen.board) == board_columns(whole)
+        # Programme lanes are always built again (their roll-ups change).
+        await pilot.press("p")
+        await pilot.pause()
+        builds.clear()
+        await pilot.press("a", "enter")
+        await pilot.pause()
+        assert builds == [1]
