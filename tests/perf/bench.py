@@ -390,7 +390,7 @@ ROWS = [
     ("month_switch_cpu_ms_p95", "month switch CPU, p95", "{:.1f} ms", "", ""),
     ("month_switch_frame_ms", "month switch to frame, median", "{:.1f} ms", "≤ 35 ms", "≤ 60 ms"),
     ("month_switch_frame_ms_p95", "month switch to frame, p95", "{:.1f} ms", "", ""),
-    ("rag_change_cpu_ms", "rating (Esc: card moves) CPU, median", "{:.1f} ms", "≤ 12 ms", ""),
+    ("rag_change_cpu_ms", "rating (Enter: card moves) CPU, median", "{:.1f} ms", "≤ 12 ms", ""),
     ("rag_change_cpu_ms_p95", "rating CPU, p95", "{:.1f} ms", "", ""),
     ("rag_change_frame_ms", "rating to frame, median", "{:.1f} ms", "≤ 35 ms", "≤ 60 ms"),
     ("rag_change_frame_ms_p95", "rating to frame, p95", "{:.1f} ms", "", ""),
