@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ctstui.domain.dates import PlanYear, Precision
@@ -54,12 +54,53 @@ def in_tray(activity: Activity) -> bool:
     )
 
 
+# A tray item whose window spans more months than this is kept out of the
+# per-month index (a mistyped "2001 to 2099" must not fill a thousand months);
+# such items are few and are checked on every month.
+TRAY_INDEX_MONTHS = 24
+
+
+def tray_window(activity: Activity) -> tuple[date, date] | None:
+    """The days whose months show ``activity`` in their tray (None: no month does)."""
+    when = activity.when
+    start = when.start or (when.end.replace(day=1) if when.end else None)
+    if start is None:
+        return None
+    end = when.end or start
+    if when.precision is Precision.FROM:
+        end = start  # open-ended: shown in its first month only
+    return start, end
+
+
 @dataclass
 class CalendarIndex:
-    """Activities by day, and the tray items, for fast month switching."""
+    """Activities by day, and the tray items by month, for fast month switching."""
 
     by_day: dict[date, list[Activity]]
     tray_items: list[Activity]
+    # (year, month) -> (position in tray_items, activity), in tray_items order;
+    # built from tray_items, so a month switch looks at that month's items only.
+    _by_month: dict[tuple[int, int], list[tuple[int, Activity]]] = field(
+        init=False, repr=False, default_factory=dict
+    )
+    _long: list[tuple[int, Activity]] = field(init=False, repr=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        by_month: dict[tuple[int, int], list[tuple[int, Activity]]] = defaultdict(list)
+        for position, activity in enumerate(self.tray_items):
+            window = tray_window(activity)
+            if window is None:
+                continue
+            start, end = window
+            first = start.year * 12 + start.month - 1
+            last = end.year * 12 + end.month - 1
+            if last - first >= TRAY_INDEX_MONTHS:
+                self._long.append((position, activity))
+                continue
+            for index in range(first, last + 1):
+                year, month = divmod(index, 12)
+                by_month[(year, month + 1)].append((position, activity))
+        self._by_month = dict(by_month)
 
     @classmethod
     def build(cls, activities: list[Activity]) -> CalendarIndex:
@@ -77,20 +118,19 @@ class CalendarIndex:
         return self.by_day.get(day, [])
 
     def tray(self, year: int, month: int) -> list[Activity]:
-        """Fuzzy activities whose window touches the month ("BY" only in its month)."""
-        first, last = month_bounds(year, month)
-        out = []
-        for activity in self.tray_items:
-            when = activity.when
-            start = when.start or (when.end.replace(day=1) if when.end else None)
-            if start is None:
-                continue
-            end = when.end or start
-            if when.precision is Precision.FROM:
-                end = start  # open-ended: shown in its first month only
-            if start <= last and end >= first:
-                out.append(activity)
-        return out
+        """Fuzzy activities whose window touches the month ("BY" only in its month),
+        in the plan's order."""
+        found = self._by_month.get((year, month), [])
+        if self._long:
+            first, last = month_bounds(year, month)
+            long = [
+                (position, activity)
+                for position, activity in self._long
+                if (window := tray_window(activity)) and window[0] <= last and window[1] >= first
+            ]
+            if long:
+                found = sorted(found + long, key=lambda item: item[0])
+        return [activity for _, activity in found]
 
     def nearest(self, today: date) -> date | None:
         """The start of the activity nearest to today (for opening the calendar)."""

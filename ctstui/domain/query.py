@@ -18,8 +18,9 @@ position and what was expected.
 from __future__ import annotations
 
 import calendar
+import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -57,6 +58,29 @@ class Term:
     value: str
     negated: bool
     predicate: Predicate
+
+    @property
+    def key(self) -> tuple[str | None, str, bool]:
+        """What decides the term's meaning (the predicate is built from these)."""
+        return (self.field, self.value, self.negated)
+
+    def implies(self, other: Term) -> bool:
+        """Whether every activity this term keeps is kept by ``other`` too.
+
+        Sure answers only (False when unsure): the same term, or a substring
+        term whose text contains the other's ("spor" implies "spo", as typing
+        a word goes), or, negated, is contained in it ("-sp" implies "-spo").
+        """
+        if self.key == other.key:
+            return True
+        if self.field != other.field or self.negated != other.negated:
+            return False
+        if self.field is not None and self.field not in _SUBSTRING_FIELDS:
+            return False
+        if "," in self.value or "," in other.value:
+            return False  # alternatives (title:a,b): not a plain substring test
+        mine, theirs = self.value.casefold(), other.value.casefold()
+        return (mine in theirs) if self.negated else (theirs in mine)
 
     def __str__(self) -> str:
         """The term as query text that parses back to the same term."""
@@ -102,6 +126,93 @@ class Query:
 
     def __bool__(self) -> bool:
         return bool(self.terms)
+
+    @property
+    def key(self) -> frozenset[tuple[str | None, str, bool]]:
+        """Queries with the same key keep the same activities ("a b" and "b  a")."""
+        return frozenset(term.key for term in self.terms)
+
+    def narrows(self, other: Query) -> bool:
+        """Whether this query keeps only activities ``other`` keeps (sure answers only)."""
+        return all(any(mine.implies(theirs) for mine in self.terms) for theirs in other.terms)
+
+    def run(self, activities: Sequence[Activity]) -> Filtered:
+        """The activities this query keeps, in the given order, with their totals."""
+        return self._collect(activities, activities)
+
+    def _collect(self, source: Sequence[Activity], pool: Iterable[Activity]) -> Filtered:
+        # One pass: the totals are summed as the rows are kept (every keystroke
+        # on a 100k plan; a second pass for the totals cost as much again).
+        terms = [(t.predicate, t.negated) for t in self.terms]
+        kept: list[Activity] = []
+        keep = kept.append
+        days = 0.0
+        places = 0
+        for a in pool:
+            for predicate, negated in terms:
+                if predicate(a) is negated:
+                    break
+            else:
+                keep(a)
+                days += a.days or 0.0
+                places += a.places or 0
+        return Filtered(self, source, kept, days, places)
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """What a query kept of ``source`` (in its order) and their totals."""
+
+    query: Query
+    source: Sequence[Activity]
+    activities: list[Activity]
+    days: float  # the kept activities' days
+    places: int  # the kept activities' places
+
+    def __len__(self) -> int:
+        return len(self.activities)
+
+
+class NarrowingFilter:
+    """Runs queries over a plan, narrowing an earlier result where that is sure.
+
+    Typing a filter mostly narrows it ("s", "sp", "spo"…): each query then
+    tests only the rows the previous one kept, not the whole plan.  Deleting
+    goes back to a query typed before, whose result is still here.  Results
+    are reused only while the plan is the same: the same activity objects in
+    the same order (the store replaces an activity's object on every change).
+    """
+
+    def __init__(self, keep: int = 8) -> None:
+        self.keep = keep
+        self._source: list[Activity] = []
+        self._results: dict[frozenset[tuple[str | None, str, bool]], Filtered] = {}
+
+    def run(self, query: Query, activities: Sequence[Activity]) -> Filtered:
+        if not self._same_plan(activities):
+            self._source = list(activities)
+            self._results.clear()
+        source = self._source
+        key = query.key
+        found = self._results.pop(key, None)
+        if found is None:
+            narrowest = min(
+                (r for r in self._results.values() if query.narrows(r.query)),
+                key=len,
+                default=None,
+            )
+            pool = source if narrowest is None else narrowest.activities
+            found = query._collect(source, pool)
+        elif found.query is not query:
+            found = Filtered(query, source, found.activities, found.days, found.places)
+        self._results[key] = found  # the most recent last
+        while len(self._results) > self.keep:
+            del self._results[next(iter(self._results))]
+        return found
+
+    def _same_plan(self, activities: Sequence[Activity]) -> bool:
+        source = self._source
+        return len(source) == len(activities) and all(map(operator.is_, source, activities))
 
 
 def parse_query(text: str) -> Query:
@@ -328,17 +439,16 @@ def _after(value: str) -> Predicate:
     return lambda a: (a.when.end or a.when.start or date.min) > limit
 
 
+# Fields whose term is a substring test (see _contains): a longer text narrows it.
+_SUBSTRING_FIELDS = ("place", "title", "audience", "programme", "funder")
+
 FIELDS: dict[str, Callable[[str], Predicate]] = {
     "status": _status,
     "rag": _rag,
     "theme": _theme,
     "kind": _kind,
     "lead": _lead,
-    "place": _contains("place"),
-    "title": _contains("title"),
-    "audience": _contains("audience"),
-    "programme": _contains("programme"),
-    "funder": _contains("funder"),
+    **{name: _contains(name) for name in _SUBSTRING_FIELDS},
     "month": _month,
     "before": _before,
     "after": _after,

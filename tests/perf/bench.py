@@ -19,8 +19,9 @@ table of as many rows shaped like seed 000, then:
 - **peak RSS** of a ``ctstui`` process in a pseudo-terminal that drew each screen.
 
 The rating is two keys on the board: ``r``/``a``/``g`` shows the reason prompt
-(``rag_prompt_*``), Escape rates with no note and moves the card (``rag_change_*``,
-the figures the targets apply to). The planner's own background save of each
+(``rag_prompt_*``), Enter on the empty line saves the rating with no reason and
+moves the card (``rag_change_*``, the figures the targets apply to; Escape would
+cancel it). The planner's own background save of each
 rating is let land between ratings and is not counted in the key's CPU or frame
 (it is ``save_ms``, and ``planner_save_cpu_ms`` as the planner ran it).
 
@@ -389,7 +390,7 @@ ROWS = [
     ("month_switch_cpu_ms_p95", "month switch CPU, p95", "{:.1f} ms", "", ""),
     ("month_switch_frame_ms", "month switch to frame, median", "{:.1f} ms", "≤ 35 ms", "≤ 60 ms"),
     ("month_switch_frame_ms_p95", "month switch to frame, p95", "{:.1f} ms", "", ""),
-    ("rag_change_cpu_ms", "rating (Esc: card moves) CPU, median", "{:.1f} ms", "≤ 12 ms", ""),
+    ("rag_change_cpu_ms", "rating (Enter: card moves) CPU, median", "{:.1f} ms", "≤ 12 ms", ""),
     ("rag_change_cpu_ms_p95", "rating CPU, p95", "{:.1f} ms", "", ""),
     ("rag_change_frame_ms", "rating to frame, median", "{:.1f} ms", "≤ 35 ms", "≤ 60 ms"),
     ("rag_change_frame_ms_p95", "rating to frame, p95", "{:.1f} ms", "", ""),

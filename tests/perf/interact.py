@@ -290,21 +290,28 @@ async def measure(path: Path, keys: int, floor_keys: int) -> dict:
                 fail(out, ("filter",), f"{type(exc).__name__}: {exc}")
                 out.setdefault("layouts_per_filter_key", na(f"{type(exc).__name__}: {exc}"))
 
-            # Board: a rating key (the reason prompt appears), then Escape (rated with
-            # no note: the card moves). The background save is let land between ratings.
+            # Board: a rating key (the reason line opens), then Enter on the empty line
+            # (saved without a reason: the card moves; Escape would cancel the rating).
+            # The background save is let land between ratings.
             try:
                 await h.key("3", "3")
                 floor = await h.floor(floor_keys)
-                prompts, commits, saved = [], [], 0
+                prompts, commits, saved, rated = [], [], 0, 0
                 for i in range(keys):
                     letter = "rag"[i % 3]
+                    selected = app.screen.selected_activity()
                     prompts.append(await h.key(letter, letter))
                     before = _stat(store.path)
-                    commits.append(await h.key("escape", None))
+                    commits.append(await h.key("enter", None))
+                    if selected is not None and store.get(selected.id).rag.value[0] == letter:
+                        rated += 1
                     saved += await _wait_for_save(store.path, before)
                     await h.settle()
+                if not rated:
+                    raise LookupError("no rating reached the plan (r, a or g, then Enter)")
                 if not saved:
-                    raise LookupError("no rating reached the plan file (r, then Escape)")
+                    raise LookupError("no rating reached the plan file (r, a or g, then Enter)")
+                out["rag_change_rated"] = rated
                 out["rag_change_saved"] = saved
                 summarise("rag_prompt", prompts, floor, out)
                 summarise("rag_change", commits, floor, out)

@@ -6,18 +6,33 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Header, Input, Select, Static
 
 from ctstui.domain.dates import PlanYear
 from ctstui.domain.model import Activity, Status, Theme
 from ctstui.domain.planview import plan_year_of
-from ctstui.domain.query import Query, QueryError
+from ctstui.domain.query import Filtered, NarrowingFilter, Query, QueryError
 from ctstui.domain.text import format_days
 from ctstui.tui.look import TextLine, plain
 from ctstui.tui.screens.base import PlanScreen
 from ctstui.tui.widgets.activity_table import ActivityTable
 from ctstui.tui.widgets.footer import PlanFooter
 from ctstui.tui.widgets.tabs import ModeTabs
+
+
+class FilterInput(Input):
+    """A text input whose typing repaints it without laying out the whole screen.
+
+    Textual's ``Input`` sets ``virtual_size`` (its text's width) on every change,
+    and ``Widget.virtual_size`` asks for a full-screen layout.  A filter's size
+    never depends on its text (CSS gives it a fixed height and a share of the
+    width) and it has no scrollbar; scrolling to the cursor reads the new
+    virtual size directly.  So the same reactive, without the layout.
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
 
 class ActivitiesScreen(PlanScreen):
@@ -39,12 +54,13 @@ class ActivitiesScreen(PlanScreen):
         self.query_text = ""
         self._query = Query.parse("")
         self._revisions: dict[str, int] | None = None  # id -> revision at the last refresh
+        self._filter = NarrowingFilter()  # each keystroke narrows the last result
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield ModeTabs("activities")
         with Horizontal(id="filter-bar"):
-            yield Input(
+            yield FilterInput(
                 placeholder="/ filter: lead:SN status:tbc month:nov -status:completed words…",
                 id="filter",
                 # Keep what was typed ahead: selecting on focus would let the next key replace it.
@@ -90,9 +106,12 @@ class ActivitiesScreen(PlanScreen):
             error.display = False
         if text != self.query_text:
             self._show_hidden_notice("")  # a new filter: the notice no longer applies
-            self.refresh_bindings()
+            if bool(text) != bool(self.query_text):
+                # ctrl+l shows only while a filter is on. Only then: the footer
+                # rebuilds its keys (a full layout) on every refresh_bindings.
+                self.refresh_bindings()
         self.query_text = text
-        self.show(self._query.filter(self.store.activities()))
+        self.show(self._filter.run(self._query, self.store.activities()))
 
     def plan_year(self) -> PlanYear:
         """The plan year the list's dates are read in (others show their year)."""
@@ -104,18 +123,17 @@ class ActivitiesScreen(PlanScreen):
                 pass
         return plan_year_of(self.today)
 
-    def show(self, activities: list[Activity]) -> None:
+    def show(self, result: Filtered) -> None:
         table = self.query_one(ActivityTable)
         table.plan_year = self.plan_year()
-        table.set_rows(activities)
-        days = sum(a.total_days for a in activities)
-        places = sum(a.places or 0 for a in activities)
-        of = f" of {len(self.store)}" if len(activities) != len(self.store) else ""
+        table.set_rows(result.activities)
+        shown = len(result)
+        of = f" of {len(self.store)}" if shown != len(self.store) else ""
         filtered = f"  ·  filter: {self.query_text}" if self.query_text else ""
         self.query_one("#totals", TextLine).set(
             plain(
-                f"{len(activities)}{of} activities  ·  {format_days(days) or 0} days  ·  "
-                f"{places} places  ·  plan year {table.plan_year}{filtered}"
+                f"{shown}{of} activities  ·  {format_days(result.days) or 0} days  ·  "
+                f"{result.places} places  ·  plan year {table.plan_year}{filtered}"
             )
         )
 
@@ -197,7 +215,8 @@ class ActivitiesScreen(PlanScreen):
     def _show_hidden_notice(self, text: str) -> None:
         notice = self.query_one("#hidden-notice", TextLine)
         notice.set(plain(text, "bold"))
-        notice.display = bool(text)
+        if notice.display != bool(text):  # showing or hiding it lays the screen out
+            notice.display = bool(text)
 
     def action_clear_filter(self) -> None:
         self.query_one("#filter", Input).value = ""

@@ -10,7 +10,10 @@ the palette's "Start review round") walks through every open activity.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
+from itertools import compress
+from operator import is_not
 
 from rich.style import Style
 from rich.text import Text
@@ -20,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, Static
 
-from ctstui.domain.board import build_board, review_round, shift_rating
+from ctstui.domain.board import build_board, column_of, review_round, shift_rating
 from ctstui.domain.model import Activity, Rag
 from ctstui.domain.query import Query, QueryError
 from ctstui.tui.dialogs.rating_reason import ReasonLine, rate_with_reason
@@ -65,6 +68,9 @@ class BoardScreen(PlanScreen):
         self.query_text = ""
         self._query = Query.parse("")
         self.board = build_board([])
+        self._summary: str | None = None  # what the summary shows
+        # What self.board was built from: (activities, query, show_done, by_programme).
+        self._built_from: tuple[list[Activity], Query, bool, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -94,15 +100,59 @@ class BoardScreen(PlanScreen):
 
     # -- PlanScreen ---------------------------------------------------------------------
     def refresh_plan(self) -> None:
-        self.board = build_board(
-            self.store.activities(),
-            query=self._query,
-            show_done=self.show_done,
-            by_programme=self.by_programme,
-        )
-        self.view.set_board(self.board)
+        activities = self.store.activities()
+        keep = self.view.current_id  # before a card moves: the selection follows it
+        if not self._move_one_card(activities):
+            self.board = build_board(
+                activities,
+                query=self._query,
+                show_done=self.show_done,
+                by_programme=self.by_programme,
+            )
+        self._built_from = (activities, self._query, self.show_done, self.by_programme)
+        self.view.set_board(self.board, keep=keep)
         self._show_summary()
         self._show_info()
+
+    def _move_one_card(self, activities: list[Activity]) -> bool:
+        """After a change to one activity (a rating), move its card instead of building
+        the whole board again; False when that is not sure to give the same board.
+
+        The same board as :func:`build_board` would give: the plan is the one
+        the board was built from but for one activity object (same place in the
+        store's order); its card leaves its old column and joins its new one in
+        store order.  Programme lanes are always rebuilt (their roll-ups change).
+        """
+        if self._built_from is None:
+            return False
+        before, query, show_done, by_programme = self._built_from
+        if (query, show_done, by_programme) != (self._query, self.show_done, self.by_programme):
+            return False
+        if by_programme or len(before) != len(activities) or len(self.board.lanes) != 1:
+            return False
+        changed = list(compress(range(len(activities)), map(is_not, before, activities)))
+        if len(changed) != 1:
+            return False
+        old, new = before[changed[0]], activities[changed[0]]
+        if old.id != new.id:
+            return False
+        columns = self.board.lanes[0].columns
+        counts = self.board.counts
+        old_key = column_of(old, show_done=show_done) if query.matches(old) else None
+        new_key = column_of(new, show_done=show_done) if query.matches(new) else None
+        if old_key is not None:
+            cards = columns[old_key]
+            index = next((i for i, card in enumerate(cards) if card is old), None)
+            if index is None:
+                return False  # not where the board says: build it again
+            del cards[index]
+            counts[old_key] -= 1
+        if new_key is not None:
+            place = {a.id: i for i, a in enumerate(activities)}
+            cards = columns[new_key]
+            cards.insert(bisect_left(cards, changed[0], key=lambda a: place[a.id]), new)
+            counts[new_key] += 1
+        return True
 
     def selected_activity(self) -> Activity | None:
         current = self.view.current
@@ -124,7 +174,10 @@ class BoardScreen(PlanScreen):
         if self.by_programme:
             parts.append(f"{len(self.board.lanes)} programme lanes")
         parts.append("done shown" if self.show_done else "done hidden (X)")
-        self.query_one("#board-summary", Static).update(plain("  ·  ".join(parts)))
+        summary = "  ·  ".join(parts)
+        if summary != self._summary:  # an update lays the screen out; a rating rarely changes it
+            self._summary = summary
+            self.query_one("#board-summary", Static).update(plain(summary))
 
     def _show_info(self) -> None:
         info = self.query_one("#board-info", TextLine)

@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -16,7 +18,7 @@ from ctstui.domain.dates import DateParseError, DateSpec
 from ctstui.domain.model import Activity, schedule_risk
 from ctstui.domain.planview import CalendarIndex, plan_year_of
 from ctstui.tui.dialogs.prompts import ChooseActivityScreen, PromptScreen
-from ctstui.tui.look import activity_label, legend, plain
+from ctstui.tui.look import TextLine, activity_label, legend, plain
 from ctstui.tui.screens.base import PlanScreen
 from ctstui.tui.widgets.footer import PlanFooter
 from ctstui.tui.widgets.month_grid import MonthGrid
@@ -50,6 +52,25 @@ def _parse_goto(text: str, around: date) -> date:
     return spec.start
 
 
+class TrayList(OptionList):
+    """The month's tray: new options repaint it without laying out the whole screen.
+
+    ``OptionList`` sets ``virtual_size`` (its lines) whenever its options change,
+    and ``Widget.virtual_size`` asks for a full-screen layout.  The tray's size is
+    fixed by CSS, so a layout is needed only when its scrollbar comes or goes
+    (the scrollbar is placed by the layout); OptionList itself updates the
+    scrollbar's thumb and the scroll limit.
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    def watch_virtual_size(self, new: Size) -> None:
+        if self.styles.overflow_y != "auto":
+            return
+        if (new.height > self.container_size.height) != self.show_vertical_scrollbar:
+            self.refresh(layout=True)
+
+
 class CalendarScreen(PlanScreen):
     AUTO_FOCUS = "MonthGrid"
     # Narrow terminals (80 columns) get a slimmer tray so day cells stay readable.
@@ -73,13 +94,14 @@ class CalendarScreen(PlanScreen):
         yield ModeTabs("calendar")
         with Horizontal(id="calendar-body"):
             with Vertical(id="month-pane"):
-                yield Static("", id="month-title")
+                # One-line texts that change with the month repaint without a layout.
+                yield TextLine(id="month-title")
                 yield MonthGrid(today=self.today, id="month")
-                yield Static("", id="day-info")
+                yield TextLine(id="day-info")
                 yield Static(legend(), id="legend")
             with Vertical(id="tray-pane"):
-                yield Static("This month, date TBC", id="tray-title")
-                yield OptionList(id="tray")
+                yield TextLine("This month, date TBC", id="tray-title")
+                yield TrayList(id="tray")
         yield PlanFooter()
 
     def on_mount(self) -> None:
@@ -120,7 +142,7 @@ class CalendarScreen(PlanScreen):
 
     def show_month(self) -> None:
         day = self.query_one(MonthGrid).selected
-        self.query_one("#month-title", Static).update(
+        self.query_one("#month-title", TextLine).set(
             Text.assemble((f"{day:%B %Y}   ", "bold"), (f"plan year {plan_year_of(day)}", "dim"))
         )
         tray = self.query_one("#tray", OptionList)
@@ -148,8 +170,10 @@ class CalendarScreen(PlanScreen):
                     id=f"{MORE_PREFIX}{day:%Y-%m}",
                 )
             )
-        tray.clear_options()
-        tray.add_options(options)
+        if options:
+            tray.set_options(options)  # one update of its lines, not two
+        else:
+            tray.clear_options()
         ids = [option.id for option in options]
         if highlighted in ids:
             tray.highlighted = ids.index(highlighted)
@@ -160,15 +184,13 @@ class CalendarScreen(PlanScreen):
     def show_tray_title(self) -> None:
         day = self.query_one(MonthGrid).selected
         month = f"{day:%b}" if self.has_class("-narrow") else f"{day:%B}"  # the count must fit
-        self.query_one("#tray-title", Static).update(
-            plain(f"{month}, date TBC ({self.tray_count})")
-        )
+        self.query_one("#tray-title", TextLine).set(plain(f"{month}, date TBC ({self.tray_count})"))
 
     def show_day_info(self) -> None:
         day = self.query_one(MonthGrid).selected
         count = len(self.index.on(day))
         what = {0: "nothing planned", 1: "1 activity"}.get(count, f"{count} activities")
-        self.query_one("#day-info", Static).update(
+        self.query_one("#day-info", TextLine).set(
             plain(f"{day:%A %d %B %Y}: {what}" + ("  (Enter to list)" if count else ""))
         )
 

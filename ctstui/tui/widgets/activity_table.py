@@ -164,6 +164,10 @@ class ActivityTable(ScrollView, can_focus=True):
         # outside this plan year (the one the screen says it shows).
         self.plan_year: PlanYear | None = None
         self.wanted: dict[str, int] = {}
+        self._widths: dict[str, tuple[Activity, tuple[int, ...]]] = {}
+        self._widths_year: PlanYear | None = None
+        self._shown: tuple[tuple[int, tuple[tuple[str, int], ...]], list[tuple[int, int]]] | None
+        self._shown = None
 
     # -- data -----------------------------------------------------------------
     def set_rows(self, activities: list[Activity], *, keep: str | None = None) -> None:
@@ -172,21 +176,56 @@ class ActivityTable(ScrollView, can_focus=True):
         self.rows = self._sorted(activities)
         self.wanted = self._measure(self.rows[:SAMPLE_ROWS])
         index = next((i for i, a in enumerate(self.rows) if a.id == keep), None)
-        size = Size(self.size.width, len(self.rows) + 1)
-        if size != self.virtual_size:
-            self.virtual_size = size
+        self._set_row_count()
         self.cursor = min(index if index is not None else self.cursor, max(len(self.rows) - 1, 0))
         self._scroll_to_cursor()
         self.refresh()
 
+    def _set_row_count(self) -> None:
+        """The scrollable height follows the rows, without laying out the screen.
+
+        Setting ``virtual_size`` asks for a full-screen layout, but the table's
+        own size and its always-shown scrollbar (``overflow-y: scroll``) do not
+        change with its row count: only the scrollbar's thumb and the scroll
+        limit do, and those are updated here.
+        """
+        size = Size(self.size.width, len(self.rows) + 1)
+        if size == self.virtual_size:
+            return
+        self.set_reactive(ActivityTable.virtual_size, size)
+        if self.show_vertical_scrollbar:
+            bar = self.vertical_scrollbar
+            bar.window_virtual_size = size.height
+            bar.refresh()
+        # Fewer rows may end above the view: keep the view within them.
+        self.scroll_to(
+            y=min(self.scroll_offset.y, self.max_scroll_y), animate=False, immediate=True
+        )
+
     def _measure(self, rows: list[Activity]) -> dict[str, int]:
+        widths = self._cell_widths(rows)
         wanted = {}
-        for column in COLUMNS:
-            cells = (cell_width(self.cell_text(column, a)) for a in rows)
-            wanted[column.key] = max(cells, default=0)
-            wanted[column.key] = max(wanted[column.key], len(column.label) + 2)
+        for n, column in enumerate(COLUMNS):
+            cells = max((w[n] for w in widths), default=0)
+            wanted[column.key] = max(cells, len(column.label) + 2)
         wanted["title"] += TITLE_FLAG
         return wanted
+
+    def _cell_widths(self, rows: list[Activity]) -> list[tuple[int, ...]]:
+        """Each row's cell widths, kept while the activity (its object) and the
+        plan year stay the same: a filter keystroke re-measures only new rows."""
+        if self._widths_year != self.plan_year:
+            self._widths_year = self.plan_year
+            self._widths.clear()
+        cache = self._widths
+        out = []
+        for a in rows:
+            cached = cache.get(a.id)
+            if cached is None or cached[0] is not a:
+                cached = (a, tuple(cell_width(self.cell_text(c, a)) for c in COLUMNS))
+                cache[a.id] = cached
+            out.append(cached[1])
+        return out
 
     def cell_text(self, column: Column, activity: Activity) -> str:
         if column.key == "when":
@@ -280,7 +319,11 @@ class ActivityTable(ScrollView, can_focus=True):
 
     def columns_shown(self) -> list[tuple[int, int]]:
         """(column index, width) of the columns that fit the table's width."""
-        return layout(self.scrollable_content_region.width, self.wanted)
+        # Asked for every line drawn: worked out again only when its inputs change.
+        key = (self.scrollable_content_region.width, tuple(self.wanted.items()))
+        if self._shown is None or self._shown[0] != key:
+            self._shown = (key, layout(key[0], self.wanted))
+        return self._shown[1]
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

@@ -126,12 +126,36 @@ class BoardView(ScrollView, can_focus=True):
             self._tops.append(line)
             line += self._heading + lane.depth * CARD_HEIGHT
         self._lines = line
-        self.virtual_size = Size(0, self._lines + 1)
+        self._set_line_count(self._lines + 1)
         position = board.locate(keep) if keep else None
         if position is None:
             position = self._nearby(old) if old is not None else self._first_card()
         self._select(position, announce=True)
         self.refresh()
+
+    def _set_line_count(self, lines: int) -> None:
+        """The scrollable height follows the cards; the screen is laid out again only
+        when the scrollbar comes or goes (a rating mostly moves one card: same height,
+        or a few lines more or less under a scrollbar that stays)."""
+        size = Size(0, lines)
+        if size == self.virtual_size:
+            return
+        scrollbar_before = self.show_vertical_scrollbar
+        if self.styles.overflow_y != "auto" or not self.container_size.height:
+            self.virtual_size = size  # not laid out yet, or not our usual CSS: the plain way
+            return
+        if (lines > self.container_size.height) != scrollbar_before:
+            self.virtual_size = size  # the scrollbar is placed by a layout
+            return
+        self.set_reactive(BoardView.virtual_size, size)
+        if scrollbar_before:
+            bar = self.vertical_scrollbar
+            bar.window_virtual_size = lines
+            bar.refresh()
+        # Fewer lines may end above the view: keep the view within them.
+        self.scroll_to(
+            y=min(self.scroll_offset.y, self.max_scroll_y), animate=False, immediate=True
+        )
 
     def _nearby(self, old: tuple[int, str, int]) -> tuple[int, str, int] | None:
         """Where the selection goes when its card left the board: same place, clamped."""
