@@ -149,7 +149,7 @@ class CalendarIndex:
 
 def plan_year_of(day: date) -> PlanYear:
     """The April-March plan year a day falls in."""
-    return PlanYear(day.year if day.month >= 4 else day.year - 1)
+    return PlanYear.containing(day)
 
 
 @dataclass

@@ -10,11 +10,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
 from ctstui.domain.model import FunderContract
 from ctstui.report.contracts import FORM_FIELDS, FORM_LABELS, form_values, read_form
+from ctstui.tui.dialogs.form_base import FormDialog
 from ctstui.tui.look import plain
 
 PLACEHOLDERS = {"funder": "Arts Council England", "from": "2019-04-01", "to": "2020-03-31"}
@@ -24,7 +24,7 @@ TARGETS_HINT = (
 )
 
 
-class ContractForm(ModalScreen[FunderContract | None]):
+class ContractForm(FormDialog[FunderContract | None]):
     """Returns the checked contract (not yet stored), or None when cancelled."""
 
     BINDINGS = [
@@ -91,20 +91,8 @@ class ContractForm(ModalScreen[FunderContract | None]):
         self.query_one("#save", Button).disabled = contract is None
         return contract
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.validate()
-
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self.validate()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.focus_next()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
 
     def action_save(self) -> None:
         contract = self.validate()

@@ -12,7 +12,6 @@ from textual.widgets import Header, Input, Select, Static
 
 from ctstui.domain.dates import PlanYear
 from ctstui.domain.model import Activity, Status, Theme
-from ctstui.domain.planview import plan_year_of
 from ctstui.domain.query import Filtered, NarrowingFilter, Query, QueryError
 from ctstui.domain.text import format_days
 from ctstui.tui.look import TextLine, plain
@@ -115,13 +114,7 @@ class ActivitiesScreen(PlanScreen):
 
     def plan_year(self) -> PlanYear:
         """The plan year the list's dates are read in (others show their year)."""
-        stored = self.store.meta("plan_year")
-        if isinstance(stored, str):
-            try:
-                return PlanYear.parse(stored)
-            except ValueError:
-                pass
-        return plan_year_of(self.today)
+        return PlanYear.stated_or_current(self.store.meta("plan_year"), self.today)
 
     def show(self, result: Filtered) -> None:
         table = self.query_one(ActivityTable)

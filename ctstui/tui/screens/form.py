@@ -5,12 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ctstui.domain.dates import PlanYear
 from ctstui.domain.draft import FORM_FIELDS, form_values, read_draft
 from ctstui.domain.model import Activity, Kind, Status, Theme
+from ctstui.tui.dialogs.form_base import FormDialog
 from ctstui.tui.dialogs.prompts import ConfirmScreen
 from ctstui.tui.look import plain
 from ctstui.tui.widgets.footer import PlanFooter
@@ -42,7 +42,7 @@ PLACEHOLDERS = {
 CHOICES = {"status": Status, "kind": Kind, "theme": Theme}
 
 
-class ActivityForm(ModalScreen[Activity | None]):
+class ActivityForm(FormDialog[Activity | None]):
     """Returns the edited activity (not yet stored), or None when cancelled."""
 
     BINDINGS = [
@@ -117,21 +117,8 @@ class ActivityForm(ModalScreen[Activity | None]):
                 status.value = draft.status_from_date.value
         return draft
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.validate()
-
     def on_select_changed(self, event: Select.Changed) -> None:
         self.validate()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        # Enter moves on to the next field, as in a paper form; ctrl+s saves.
-        self.focus_next()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
 
     def action_save(self) -> None:
         draft = self.validate()
